@@ -1,0 +1,43 @@
+# Pith: `make boot` sets everything up and boots; `make test` runs every check.
+VENV := .venv
+PY   := python3
+
+.DEFAULT_GOAL := help
+.PHONY: help venv test soak bench boot clean
+
+help:
+	@echo "Pith make targets:"
+	@echo "  venv   create $(VENV) and install pith with dev tools (pinned by constraints.txt)"
+	@echo "  test   every check: ruff, mypy --strict on the kernel and lib, kernel size, pytest"
+	@echo "  soak   long Hypothesis run of the kernel core (HYPOTHESIS_PROFILE=soak)"
+	@echo "  bench  run 'pith bench'"
+	@echo "  boot   boot Pith to a shell"
+	@echo "  clean  remove $(VENV) and caches"
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	$(PY) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -c constraints.txt -e '.[dev]'
+	touch $@
+
+venv: $(VENV)/.installed
+
+test: venv
+	$(VENV)/bin/ruff check pith tests
+	$(VENV)/bin/mypy --strict pith/kernel pith/lib
+	$(VENV)/bin/python -m pith.tools.kernel_size
+	$(VENV)/bin/pytest
+
+# soak: no per-test timeout, a soak run is meant to take long
+soak: venv
+	HYPOTHESIS_PROFILE=soak $(VENV)/bin/pytest tests/kernel/core -x --timeout=0
+
+bench: venv
+	$(VENV)/bin/pith bench
+
+boot: venv
+	$(VENV)/bin/pith boot
+
+clean:
+	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,26 @@
+"""Test-wide setup: Hypothesis profiles.
+
+Profiles: `ci` (the default, what `make test` runs), `soak` (`make soak`: long
+runs of the kernel core state machines), `dev` (Hypothesis defaults, for quick
+local iteration). Pick one with the HYPOTHESIS_PROFILE environment variable.
+"""
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "ci",
+    max_examples=200,
+    deadline=None,
+    stateful_step_count=50,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "soak",
+    max_examples=20_000,
+    deadline=None,
+    stateful_step_count=100,
+)
+settings.register_profile("dev")
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

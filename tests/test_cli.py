@@ -1,0 +1,39 @@
+"""Tests for the `pith` command line."""
+
+from typer.testing import CliRunner
+
+from pith import __version__
+from pith.cli import app
+
+runner = CliRunner()
+
+
+def test_help_lists_the_commands() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    assert "microkernel operating system in Python" in result.stdout
+    for command in ("version", "kernel-size", "bench", "boot"):
+        assert command in result.stdout
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["version"])
+    assert result.exit_code == 0
+    assert __version__ in result.stdout
+
+
+def test_kernel_size_runs() -> None:
+    result = runner.invoke(app, ["kernel-size"])
+    assert result.exit_code == 0
+    assert "kernel size:" in result.stdout
+
+
+def test_bench_rejects_unknown_target() -> None:
+    result = runner.invoke(app, ["bench", "nonsense"])
+    assert result.exit_code == 2
+
+
+def test_boot_is_not_there_yet() -> None:
+    result = runner.invoke(app, ["boot"])
+    assert result.exit_code == 2
+    assert "not yet" in result.stderr
