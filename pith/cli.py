@@ -61,6 +61,9 @@ def kernel_size(
 @app.command()
 def bench(
     what: Annotated[BenchTarget, typer.Argument(help="What to measure.")] = BenchTarget.CORE,
+    json_path: Annotated[
+        Path | None, typer.Option("--json", help="Also write the results as JSON here.")
+    ] = None,
 ) -> None:
     """Run a benchmark and print its table."""
     module_name = _BENCH_MODULES[what]
@@ -71,8 +74,8 @@ def bench(
             raise
         typer.echo(f"pith bench: {what.value} benchmark not available yet", err=True)
         raise typer.Exit(2) from None
-    run: Callable[[], object] = module.main
-    result = run()
+    run: Callable[[Path | None], object] = module.main
+    result = run(json_path)
     raise typer.Exit(result if isinstance(result, int) else 0)
 
 

@@ -72,7 +72,6 @@ def _transfer(k: Kernel, s: Thread, r: Thread) -> None:
     reply_slot = None
     if s.state is CALL:
         reply = Reply(k.new_id(), s, s.out_grant)
-        k.objects[reply.oid] = reply
         reply_slot = cspace.first_free()
         cspace.put(reply.cap, reply_slot)
         s.state, s.on = REPLY, reply  # keeps its deadline: it bounds the whole call

@@ -15,7 +15,8 @@ Rules this module keeps (h11's style):
   the thread itself dies first.
 
 Tables: `objects` (every live kernel object by id, dead-but-named processes
-included), `threads` (live threads by id). Ids are never reused.
+included, Replies excepted: see reply.py), `threads` (live threads by id).
+Ids are never reused.
 """
 
 from __future__ import annotations
@@ -187,7 +188,7 @@ class Kernel:
         if t is None:
             return out
         try:
-            if t.state is not State.IDLE:
+            if t.state is not IDLE:
                 raise ThreadBusy(f"thread {tid} already has a syscall in progress")
             handler = HANDLERS.get(type(call))
             if handler is None:
@@ -294,7 +295,7 @@ class Kernel:
         """The last cap to `obj` is gone."""
         obj.destroy(self)
         if not isinstance(obj, Process):
-            del self.objects[obj.oid]
+            self.objects.pop(obj.oid, None)  # (Replies are not in the table)
 
     def record(self, kind: str, src: int, dst: int, badge: int, size: int) -> None:
         """Append a trace record (only called while tracing is on)."""

@@ -84,6 +84,7 @@ class Process(KernelObject):
                 cap.rights,
                 cap.badge,
                 cap.parent and (cap.parent.cspace and cap.parent.cspace.owner.oid, cap.parent.slot),
+                cap.obj.describe() if cap.obj.kind == "reply" else None,
             )
             for slot, cap in sorted(self.cspace.slots.items())
         )

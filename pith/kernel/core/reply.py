@@ -4,6 +4,10 @@ A call that meets a receiver creates a Reply; its only capability goes to the
 receiver, which may answer at once or keep it and answer later (deferred
 reply). Answering consumes the capability.
 
+Replies are not in the kernel's `objects` table: they are reached only
+through their one cap and their caller, and they are the most frequently
+made object (one per call).
+
 Invariant: `caller` is the thread blocked in REPLY on this object, or None once
 it is answered, dropped or the caller is gone; while `caller` is set, `cap` is
 in the server's CSpace. Outcomes for the caller: the answer; REPLY_DROPPED if
@@ -56,7 +60,7 @@ def check_reply(
     reply = cap.obj
     assert isinstance(reply, Reply) and reply.caller is not None
     caps = check_message(k, t, msg, slots, reply.can_grant)
-    if reply.caller.process.cspace.free() < len(caps):
+    if caps and reply.caller.process.cspace.free() < len(caps):
         raise CSpaceFull("no room in the caller's CSpace for the caps of the reply")
     return reply, caps
 
@@ -68,7 +72,6 @@ def answer(k: Kernel, reply: Reply, msg: bytes, caps: tuple[Cap, ...]) -> None:
     reply.caller = None
     holder = cap.cspace.owner.oid
     cap.cspace.take(cap)  # the Reply is consumed: no tree links, nothing waits on it
-    del k.objects[reply.oid]
     slots = give_caps(caps, caller.process.cspace) if caps else ()
     if k.tracing:
         k.record("reply", holder, caller.process.oid, 0, len(msg))

@@ -431,6 +431,8 @@ class KernelMachine(RuleBasedStateMachine):
                 link = parent
         for oid, obj in self.k.objects.items():
             assert obj.ncaps == counts.get(oid, 0), f"ncaps of {oid} is wrong"
+        for cap in self._live_caps().values():
+            assert cap.obj.ncaps == counts[cap.obj.oid]
 
     @invariant()
     def threads_and_queues(self) -> None:
@@ -460,10 +462,13 @@ class KernelMachine(RuleBasedStateMachine):
         for obj in self.k.objects.values():
             if isinstance(obj, Process) and not obj.alive:
                 assert not obj.cspace.slots and not obj.threads
-            if isinstance(obj, Reply):
-                assert obj.caller is not None and obj.caller.tid in self.k.threads
             if isinstance(obj, Notification) and obj.bound is not None:
                 assert obj.bound.tid in self.k.threads
+        for cap in self._live_caps().values():
+            if isinstance(cap.obj, Reply):
+                caller = cap.obj.caller
+                assert caller is not None and self.k.threads.get(caller.tid) is caller
+                assert caller.state is State.REPLY and caller.on is cap.obj
         for tid in self.dead_tids:
             assert tid not in self.k.threads
 
