@@ -130,11 +130,15 @@ class Resume(msgspec.Struct, frozen=True):
 
 
 class StartProcess(msgspec.Struct, frozen=True):
-    """Start host process for `pid` with first thread `tid`, named `name`."""
+    """Start `program` with `args` as process `pid`, first thread `tid`, named `name`;
+    in the kernel process itself if `collocated`."""
 
     pid: int
     tid: int
     name: str
+    program: str = ""
+    args: tuple[str, ...] = ()
+    collocated: bool = False
 
 
 class StartThread(msgspec.Struct, frozen=True):

@@ -141,7 +141,8 @@ class Kernel:
     # --- entry points ---------------------------------------------------------
 
     def boot(
-        self, name: str = "root", devices: Sequence[str] = ()
+        self, name: str = "root", devices: Sequence[str] = (), program: str = "",
+        args: tuple[str, ...] = (),
     ) -> tuple[BootInfo, list[Action]]:
         """Create the root process holding the original control and device caps."""
         if self._booted:
@@ -160,7 +161,8 @@ class Kernel:
             self.objects[obj.oid] = obj
             root.cspace.put(Cap(obj, ALL, 0, None), slot)
             slots[key] = slot
-        return BootInfo(root.oid, first.tid, slots), [StartProcess(root.oid, first.tid, name)]
+        start = StartProcess(root.oid, first.tid, name, program, args)
+        return BootInfo(root.oid, first.tid, slots), [start]
 
     def handle(self, event: Event) -> list[Action]:
         """Feed one event; return the actions it causes."""

@@ -40,7 +40,15 @@ from pith.kernel.core.errors import (
 from pith.kernel.core.kobject import KernelObject
 from pith.kernel.core.notification import Notification, check_bits, signal
 from pith.kernel.core.reply import Reply
-from pith.kernel.core.rights import ALL, MAX_CAPS_PER_SPAWN, MAX_NAME, MAX_WATCHERS, READ, WRITE
+from pith.kernel.core.rights import (
+    ALL,
+    MAX_ARGS,
+    MAX_CAPS_PER_SPAWN,
+    MAX_NAME,
+    MAX_WATCHERS,
+    READ,
+    WRITE,
+)
 from pith.kernel.core.syscalls import (
     ProcessCreate,
     ProcessKill,
@@ -142,8 +150,10 @@ def _process(k: Kernel, t: Thread, slot: int, need: int) -> Process:
 def do_process_create(k: Kernel, t: Thread, c: ProcessCreate) -> None:
     k.lookup(t, c.spawn, SpawnControl, WRITE)
     name = c.name
-    if not (isinstance(name, str) and 0 < len(name) <= MAX_NAME and name.isprintable()):
+    if not (0 < len(name) <= MAX_NAME and name.isprintable()):
         raise InvalidArgument(f"a process name is 1..{MAX_NAME} printable characters")
+    if len(c.program) > MAX_NAME * 4 or len(c.args) > MAX_ARGS or sum(map(len, c.args)) > 65536:
+        raise InvalidArgument(f"program over {MAX_NAME * 4} characters or arguments too long")
     if len(c.caps) > MAX_CAPS_PER_SPAWN:
         raise TooManyCaps(f"{len(c.caps)} caps for a new process, at most {MAX_CAPS_PER_SPAWN}")
     caps = [k.lookup(t, slot) for slot in c.caps]
@@ -155,7 +165,7 @@ def do_process_create(k: Kernel, t: Thread, c: ProcessCreate) -> None:
         p.cspace.put(derive(cap, cap.rights, cap.badge), i)
     t.process.cspace.put(Cap(p, ALL, 0, None), slot)
     first = k.new_thread(p)
-    k.out.append(StartProcess(p.oid, first.tid, name))
+    k.out.append(StartProcess(p.oid, first.tid, name, c.program, c.args, c.collocated))
     k.resume(t, Created(slot, p.oid))
 
 

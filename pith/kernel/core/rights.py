@@ -18,9 +18,9 @@ from __future__ import annotations
 import enum
 
 __all__ = [
-    "ALL", "GRANT", "MAX_BADGE", "MAX_BITS", "MAX_CAPS_PER_MESSAGE", "MAX_CAPS_PER_SPAWN",
-    "MAX_MEMORY", "MAX_MESSAGE", "MAX_NAME", "MAX_THREADS", "MAX_WATCHERS", "READ", "TRACE_BUFFER",
-    "WRITE", "Rights"
+    "ALL", "GRANT", "MAX_ARGS", "MAX_BADGE", "MAX_BITS", "MAX_CAPS_PER_MESSAGE",
+    "MAX_CAPS_PER_SPAWN", "MAX_MEMORY", "MAX_MESSAGE", "MAX_NAME", "MAX_THREADS", "MAX_WATCHERS",
+    "READ", "TRACE_BUFFER", "WRITE", "Rights"
 ]
 
 
@@ -46,6 +46,7 @@ MAX_BADGE = 2**63 - 1  # badges are 1..MAX_BADGE; 0 means "unbadged"
 MAX_BITS = 2**64 - 1  # a notification word is 64 bits
 MAX_MEMORY = 1 << 30  # the largest Memory object, in bytes
 MAX_NAME = 64  # characters in a process name
+MAX_ARGS = 64  # arguments handed to a new program
 MAX_THREADS = 64  # threads in one process
 MAX_WATCHERS = 16  # death watchers on one process
 TRACE_BUFFER = 4096  # trace records kept before the oldest are dropped

@@ -200,14 +200,20 @@ class ThreadCreate(_Syscall, frozen=True):
 
 
 class ProcessCreate(_Syscall, frozen=True):
-    """Create a process named `name` (needs the spawn cap in `spawn`).
+    """Create a process named `name` running `program` (needs the spawn cap in `spawn`).
 
     The capabilities in `caps` are derived into the new process's slots
-    0..len(caps)-1; the caller gets a capability to the new process."""
+    0..len(caps)-1; the caller gets a capability to the new process.
+    `program` ("package.module:callable") and `args` are opaque to the kernel:
+    the host loads them into the new address space, as exec loads an image.
+    `collocated` asks for the program to run inside the kernel process."""
 
     spawn: int
     name: str
     caps: tuple[int, ...] = ()
+    program: str = ""
+    args: tuple[str, ...] = ()
+    collocated: bool = False
 
 
 class ProcessKill(_Syscall, frozen=True):
