@@ -57,8 +57,8 @@ class Notification(KernelObject):
         return (self.oid, self.kind, self.ncaps, self.word, waiters, bound)
 
 
-def signal(k: Kernel, n: Notification, bits: int) -> None:
-    """OR `bits` into `n` and wake its first waiter, or its bound receiver."""
+def signal(k: Kernel, n: Notification, bits: int) -> Thread | None:
+    """OR `bits` into `n` and wake its first waiter, or its bound receiver; who woke."""
     n.word |= bits
     if n.waiters:
         t = next(iter(n.waiters))
@@ -67,9 +67,10 @@ def signal(k: Kernel, n: Notification, bits: int) -> None:
         t = n.bound
         k.withdraw(t)
     else:
-        return
+        return None
     word, n.word = n.word, 0
     k.resume(t, Signalled(word))
+    return t
 
 
 def check_bits(bits: int) -> int:
@@ -92,7 +93,9 @@ def do_notification_create(k: Kernel, t: Thread, c: NotificationCreate) -> None:
 
 def do_signal(k: Kernel, t: Thread, c: Signal) -> None:
     cap, n = _notification(k, t, c.slot, WRITE)
-    signal(k, n, check_bits(c.bits | cap.badge))
+    woken = signal(k, n, check_bits(c.bits | cap.badge))
+    if k.tracing:  # dst: the process woken, 0 if the bits wait for a reader
+        k.record("signal", t.process.oid, woken.process.oid if woken else 0, cap.badge, 0)
     k.resume(t, Done())
 
 

@@ -31,6 +31,7 @@ from pith.kernel.core.actions import (
 from pith.kernel.core.control import SchedControl, SpawnControl
 from pith.kernel.core.cspace import Cap, CSpace, derive
 from pith.kernel.core.errors import (
+    CSpaceFull,
     ErrorCode,
     InvalidArgument,
     NotDerivable,
@@ -156,6 +157,8 @@ def do_process_create(k: Kernel, t: Thread, c: ProcessCreate) -> None:
         raise InvalidArgument(f"program over {MAX_NAME * 4} characters or arguments too long")
     if len(c.caps) > MAX_CAPS_PER_SPAWN:
         raise TooManyCaps(f"{len(c.caps)} caps for a new process, at most {MAX_CAPS_PER_SPAWN}")
+    if len(c.caps) > k.cspace_size:
+        raise CSpaceFull(f"{len(c.caps)} caps do not fit a CSpace of {k.cspace_size} slots")
     caps = [k.lookup(t, slot) for slot in c.caps]
     if any(cap.obj.kind == "reply" for cap in caps):
         raise NotDerivable("a Reply capability cannot be given to a new process")

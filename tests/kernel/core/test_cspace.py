@@ -192,6 +192,18 @@ def test_delete_reparents_children_so_revoking_the_grandparent_reaches_them() ->
     assert info(w, w.root, ep).rights == ALL
 
 
+def test_revoke_reaches_caps_whose_ancestors_were_deleted_one_after_another() -> None:
+    w = World()
+    ep = w.endpoint()
+    chain = [ep]
+    for _ in range(3):
+        chain.append(w.created(w.root, sc.CapCopy(chain[-1], ALL)))
+    w.ok(w.root, sc.CapDelete(chain[1]))
+    w.ok(w.root, sc.CapDelete(chain[2]))
+    w.ok(w.root, sc.CapRevoke(ep))
+    gone(w, w.root, chain[3])
+
+
 def test_revoke_deletes_exactly_the_descendants_across_processes() -> None:
     w = World()
     ep = w.endpoint()

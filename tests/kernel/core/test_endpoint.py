@@ -143,11 +143,21 @@ def test_a_message_of_64_kib_is_accepted() -> None:
     assert out == {client: Done(), w.root: Received(bytes(65536), 0, (), None)}
 
 
+def test_a_message_of_64_kib_with_caps_is_accepted() -> None:
+    w, ep, client = served()
+    n = w.notification(client)
+    w.blocks(w.root, sc.Recv(ep))
+    got = results(w.sys(client, sc.Send(CLIENT_EP, bytes(65536), (n,))))[w.root]
+    assert isinstance(got, Received) and len(got.msg) == 65536 and len(got.caps) == 1
+
+
 def test_a_message_over_64_kib_is_refused() -> None:
     w, ep, client = served()
     w.blocks(w.root, sc.Recv(ep))
     w.err(client, sc.Send(CLIENT_EP, bytes(65537)), ErrorCode.MESSAGE_TOO_LARGE)
     w.err(client, sc.Call(CLIENT_EP, bytes(65537)), ErrorCode.MESSAGE_TOO_LARGE)
+    n = w.notification(client)
+    w.err(client, sc.Send(CLIENT_EP, bytes(65537), (n,)), ErrorCode.MESSAGE_TOO_LARGE)
 
 
 def test_four_caps_travel_and_five_are_refused() -> None:
@@ -286,8 +296,10 @@ def test_destroying_an_endpoint_ends_queued_senders_and_callers_with_object_gone
 def test_time_never_goes_back() -> None:
     w, ep, _ = served()
     w.tick(10)
-    w.blocks(w.root, sc.Recv(ep, timeout=1))
     assert w.tick(5) == []
+    w.blocks(w.root, sc.Recv(ep, timeout=1))
+    assert w.kernel.next_deadline() == 11
+    assert w.tick(6) == []
     assert codes(w.tick(11)) == {w.root: ErrorCode.TIMEOUT}
 
 
@@ -300,3 +312,14 @@ def test_a_timeout_still_fires_after_many_cancelled_waits() -> None:
     assert w.kernel.next_deadline() == 5
     assert codes(w.tick(5)) == {w.root: ErrorCode.TIMEOUT}
     assert w.tick(1000) == []
+
+
+def test_a_call_needs_a_free_slot_in_the_receiver_for_the_reply() -> None:
+    w = World(cspace_size=6)  # root: 4 boot caps, the endpoint, the client: full
+    ep = w.endpoint()
+    _, client = w.spawn("client", [ep])
+    w.blocks(w.root, sc.Recv(ep))
+    w.err(client, sc.Call(0, b"q"), ErrorCode.CSPACE_FULL)
+    assert results(w.sys(client, sc.Send(0, b"s")))[client] == Done()
+    w.blocks(client, sc.Call(0, b"q"))
+    w.err(w.root, sc.Recv(ep), ErrorCode.CSPACE_FULL)

@@ -121,6 +121,15 @@ def test_recv_returns_pending_bound_bits_before_queued_messages() -> None:
     assert out == {sender: Done(), w.root: Received(b"msg", 0, (), None)}
 
 
+def test_recv_with_timeout_zero_returns_pending_bound_bits() -> None:
+    w = World()
+    ep, n = w.endpoint(), w.notification()
+    w.ok(w.root, sc.Bind(n))
+    w.ok(w.root, sc.Signal(n, 3))
+    assert w.ok(w.root, sc.Recv(ep, timeout=0)) == Signalled(3)
+    w.err(w.root, sc.Recv(ep, timeout=0), ErrorCode.TIMEOUT)
+
+
 def test_a_thread_can_bind_only_one_notification() -> None:
     w = World()
     n1, n2 = w.notification(), w.notification()

@@ -15,6 +15,7 @@ from pith.kernel.core.actions import (
     Received,
     Resume,
     Signalled,
+    StartProcess,
     StartThread,
     StopProcess,
 )
@@ -94,6 +95,26 @@ def test_bad_process_names_are_refused(name: str) -> None:
 def test_a_64_character_name_is_accepted() -> None:
     w = World()
     w.spawn("x" * 64)
+
+
+def test_spawn_hands_the_program_and_its_args_to_the_host() -> None:
+    w = World()
+    call = sc.ProcessCreate(w.slots["spawn"], "sh", (), "pith.user.sh:main", ("-c", "ls"), True)
+    out = w.sys(w.root, call)
+    r = results(out)[w.root]
+    assert isinstance(r, Created)
+    (start,) = [a for a in out if isinstance(a, StartProcess)]
+    assert start == StartProcess(r.id, start.tid, "sh", "pith.user.sh:main", ("-c", "ls"), True)
+
+
+@pytest.mark.parametrize(
+    ("program", "args"),
+    [("p" * 257, ()), ("", ("a",) * 65), ("", ("a" * 40000, "b" * 30000))],
+)
+def test_a_program_or_args_too_long_are_refused(program: str, args: tuple[str, ...]) -> None:
+    w = World()
+    call = sc.ProcessCreate(w.slots["spawn"], "x", (), program, args)
+    w.err(w.root, call, ErrorCode.INVALID_ARGUMENT)
 
 
 def test_spawning_with_too_many_or_missing_caps_is_refused() -> None:

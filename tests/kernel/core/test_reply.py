@@ -27,9 +27,11 @@ def receive(w: World, ep: int) -> Received:
     return got
 
 
-def called(w: World, ep: int, client: int, msg: bytes = b"q", **kw: float) -> int:
+def called(
+    w: World, ep: int, client: int, msg: bytes = b"q", timeout: float | None = None
+) -> int:
     """`client` calls, root receives it; the slot of root's Reply cap."""
-    w.blocks(client, sc.Call(CLIENT_EP, msg, **kw))
+    w.blocks(client, sc.Call(CLIENT_EP, msg, timeout=timeout))
     got = receive(w, ep)
     assert got.msg == msg and got.reply is not None
     return got.reply
@@ -113,11 +115,24 @@ def test_the_caller_gets_server_died_when_the_server_dies() -> None:
     ep = w.endpoint()
     server_pid, server = w.spawn("server", [ep])
     caller = w.thread(w.root)
-    w.blocks(caller, sc.Call(ep, b"q"))
+    w.blocks(caller, sc.Call(ep, b"q", timeout=5))
     assert isinstance(results(w.sys(server, sc.Recv(0)))[server], Received)
     out = w.event(ProcessExited(server_pid, 1))
     assert codes(out) == {caller: ErrorCode.SERVER_DIED}
     assert StopProcess(server_pid) in out
+    assert w.tick(10) == []
+
+
+def test_queued_calls_wait_for_the_next_server_when_the_server_dies() -> None:
+    w = World()
+    ep = w.endpoint()
+    server_pid, _ = w.spawn("server", [ep])
+    caller = w.thread(w.root)
+    w.blocks(caller, sc.Call(ep, b"q"))
+    assert results(w.event(ProcessExited(server_pid, 1))) == {}
+    _, restarted = w.spawn("server", [ep])
+    got = results(w.sys(restarted, sc.Recv(0)))[restarted]
+    assert isinstance(got, Received) and got.msg == b"q"
 
 
 def test_the_reply_cap_disappears_when_the_caller_dies() -> None:
@@ -135,6 +150,18 @@ def test_the_call_timeout_covers_the_wait_for_the_reply() -> None:
     assert codes(w.tick(5)) == {client: ErrorCode.TIMEOUT}
     w.err(w.root, sc.Reply(reply), ErrorCode.INVALID_SLOT)
     assert w.tick(50) == []
+
+
+def test_the_call_timeout_covers_the_reply_when_the_server_was_waiting() -> None:
+    w, ep, _, client = served()
+    w.blocks(w.root, sc.Recv(ep))
+    got = results(w.sys(client, sc.Call(CLIENT_EP, b"q", timeout=5)))
+    received = got[w.root]
+    assert client not in got and isinstance(received, Received) and received.reply is not None
+    reply = received.reply
+    assert w.kernel.next_deadline() == 5
+    assert codes(w.tick(5)) == {client: ErrorCode.TIMEOUT}
+    w.err(w.root, sc.Reply(reply), ErrorCode.INVALID_SLOT)
 
 
 def test_the_call_timeout_counts_from_the_call_not_from_its_receipt() -> None:
@@ -178,3 +205,15 @@ def test_a_reply_over_64_kib_is_refused() -> None:
     assert results(w.sys(w.root, sc.Reply(reply, bytes(65536))))[client] == Replied(
         bytes(65536), ()
     )
+
+
+def test_reply_recv_reuses_the_answered_replys_slot_in_a_full_cspace() -> None:
+    w = World(cspace_size=7)  # root: 4 boot caps, the endpoint, the client, one spare
+    ep = w.endpoint()
+    _, first = w.spawn("client", [ep])
+    second = w.thread(first)
+    reply = called(w, ep, first, b"one")
+    w.blocks(second, sc.Call(CLIENT_EP, b"two"))
+    w.err(w.root, sc.NotificationCreate(), ErrorCode.CSPACE_FULL)
+    out = results(w.sys(w.root, sc.ReplyRecv(reply, ep, b"ans")))
+    assert out == {first: Replied(b"ans", ()), w.root: Received(b"two", 0, (), reply)}

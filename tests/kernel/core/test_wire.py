@@ -37,7 +37,7 @@ SYSCALLS: list[object] = [
     sc.DeviceOpen(3, True),
     sc.DeviceIrq(3, None, 4),
     sc.ThreadCreate(),
-    sc.ProcessCreate(0, "sh", (1, 2, 3)),
+    sc.ProcessCreate(0, "sh", (1, 2, 3), "pith.user.sh:main", ("-i", ""), True),
     sc.ProcessKill(9, -(2**31)),
     sc.ProcessWatch(9, 2, 8),
     sc.ProcessStatus(9),
