@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import importlib
+import shlex
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
@@ -31,6 +32,8 @@ class BenchTarget(enum.StrEnum):
 
     CORE = "core"
 
+
+DEFAULT_MANIFEST = Path(__file__).parent / "manifests" / "default.toml"
 
 # Each benchmark's module; imported only when asked for. Its `main()` runs it.
 _BENCH_MODULES = {BenchTarget.CORE: "pith.tools.bench_core"}
@@ -80,7 +83,28 @@ def bench(
 
 
 @app.command()
-def boot() -> None:
-    """Boot Pith to a shell on this terminal."""
-    typer.echo("pith boot: not yet — the kernel host lands with issue 4", err=True)
-    raise typer.Exit(2)
+def boot(
+    manifest: Annotated[
+        Path, typer.Option(help="Boot manifest (TOML): the servers and their modes.")
+    ] = DEFAULT_MANIFEST,
+    command: Annotated[
+        str | None, typer.Option(help="Run this one command line, print its output, shut down.")
+    ] = None,
+) -> None:
+    """Boot Pith; with --command, run one command and exit with its status."""
+    from pith.kernel.host import boot as boot_kernel
+    from pith.lib.manifest import Manifest, ManifestError
+
+    try:
+        text = manifest.read_text()
+        Manifest.parse(text)
+    except (OSError, ManifestError) as e:
+        typer.echo(f"pith boot: {manifest}: {e}", err=True)
+        raise typer.Exit(2) from None
+    if command is None:
+        typer.echo("pith boot: the interactive shell comes with issue 6; use --command", err=True)
+        raise typer.Exit(2)
+    words = tuple(shlex.split(command))
+    if not words:
+        raise typer.Exit(0)
+    raise typer.Exit(boot_kernel("pith.servers.rs:main", (text, *words)))

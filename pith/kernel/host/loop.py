@@ -1,0 +1,326 @@
+"""The kernel host: the only code that talks to Linux. It runs the core.
+
+An epoll loop over every thread's gate (a SOCK_SEQPACKET socket), a pidfd per
+isolated process (deaths are events), device fds (interrupts) and the core's
+next deadline (timeouts). Each ready fd becomes a core event; each action the
+core returns is carried out here: write a result to a gate (passing an fd for
+Memory, Device and new-thread results), start or stop a host process through
+the zygote, make or free a memfd, watch a device, apply a priority.
+
+Frames from a gate are decoded against `SyscallRequest` with msgspec's
+validation; garbage, wrong types or oversized frames get an INVALID_ARGUMENT
+error back and never reach the core. fds sent by processes are closed unread.
+A read-only Memory or Device grant is an fd reopened O_RDONLY through
+/proc/self/fd, which the receiver cannot map or write writable.
+
+Collocated servers (the monolithic mode) run in this process: their thread
+has no gate; its results go to the server's runner, which answers with its
+next syscall. An exception in one is a kernel panic, which is the point.
+"""
+
+from __future__ import annotations
+
+import array
+import ctypes
+import os
+import select
+import signal
+import socket
+import sys
+import time
+from collections import deque
+from typing import Protocol
+
+import msgspec
+import setproctitle
+
+from pith.kernel.core import Kernel
+from pith.kernel.core import actions as act
+from pith.kernel.core.errors import ErrorCode
+from pith.kernel.core.events import DeviceReady, Event, ProcessExited, ThreadExited, Tick
+from pith.kernel.core.syscalls import SyscallRequest
+from pith.kernel.host.zygote import Zygote
+from pith.lib.syscall import Gate
+
+__all__ = ["Host", "Runner"]
+
+FRAME = 65536 + 8192
+_decode = msgspec.msgpack.Decoder(SyscallRequest).decode
+_encode = msgspec.msgpack.Encoder().encode
+PR_SET_CHILD_SUBREAPER = 36
+UID_BASE = 60000  # as root, Pith process N runs as host uid UID_BASE + N
+
+
+class Runner(Protocol):
+    """A collocated server: its first syscall, then the next one for each result."""
+
+    def first(self) -> SyscallRequest: ...
+
+    def step(self, result: act.Result) -> SyscallRequest: ...
+
+
+class Host:
+    """One booted kernel: the core, and the host resources behind its objects."""
+
+    def __init__(self, program: str, args: tuple[str, ...], devices: dict[str, int]) -> None:
+        self.k = Kernel()
+        self.epoll = select.epoll()
+        self.queue: deque[act.Action] = deque()
+        self.draining = False
+        self.gates: dict[int, socket.socket] = {}  # tid -> kernel end of its gate
+        self.by_fd: dict[int, int] = {}  # gate fd -> tid
+        self.owner: dict[int, int] = {}  # tid -> pid
+        self.pidfds: dict[int, int] = {}  # pid -> pidfd
+        self.new_gates: dict[int, socket.socket] = {}  # new thread's end, until handed over
+        self.memfds: dict[int, int] = {}  # Memory id -> memfd
+        self.devices: dict[int, int] = {}  # Device id -> fd
+        self.colo: dict[int, Runner] = {}  # collocated tid -> its runner
+        self.status: int | None = None  # the root's exit status, once it is dead
+        ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+        setproctitle.setproctitle("pith:kernel")
+        self.zygote = Zygote()
+        self._feed(Tick(time.monotonic()))
+        caps = ",".join(f"{n}={i}" for i, n in enumerate(["spawn", "sched", "trace", *devices]))
+        info, actions = self.k.boot("root", list(devices), program, (caps, *args))
+        self.root = info.pid
+        for name, fd in devices.items():
+            cap = self.k.objects[info.pid].cspace.slots[info.slots[f"device:{name}"]]  # type: ignore[attr-defined]
+            self.devices[cap.obj.oid] = fd
+        self._run(actions)
+
+    # --- the loop -----------------------------------------------------------------
+
+    def run(self) -> int:
+        """Serve until the root process dies; shut down; return its exit status."""
+        try:
+            while self.status is None:
+                deadline = self.k.next_deadline()
+                wait = -1.0 if deadline is None else max(0.0, deadline - time.monotonic())
+                ready = self.epoll.poll(wait)
+                self._feed(Tick(time.monotonic()))
+                for fd, _ in ready:
+                    self._ready(fd)
+        except KeyboardInterrupt:
+            self.status = 130
+        finally:
+            self.shutdown()
+        return self.status
+
+    def _ready(self, fd: int) -> None:
+        if fd in self.by_fd:
+            self._gate(self.by_fd[fd])
+        elif fd in self.pidfds.values():
+            pid = next(p for p, f in self.pidfds.items() if f == fd)
+            self._exited(pid)
+        else:
+            for dev, dfd in self.devices.items():
+                if dfd == fd:
+                    self._feed(DeviceReady(dev))
+
+    def _gate(self, tid: int) -> None:
+        sock = self.gates[tid]
+        try:
+            data, ancillary, flags, _ = sock.recvmsg(FRAME, socket.CMSG_SPACE(64 * 4))
+        except OSError:
+            data, ancillary, flags = b"", [], 0
+        for _, _, fds in ancillary:  # processes cannot hand fds to the kernel
+            for fd in array.array("i", fds[: len(fds) - len(fds) % 4]):
+                os.close(fd)
+        if not data:  # a thread ended; the last one's end is its process's, told by the pidfd
+            self._close_gate(tid)
+            pid = self.owner.pop(tid)
+            if pid in self.owner.values():
+                self._feed(ThreadExited(tid))
+            return
+        try:
+            if flags & socket.MSG_TRUNC:
+                raise msgspec.DecodeError(f"frame over {FRAME} bytes")
+            call = _decode(data)
+        except msgspec.MsgspecError as e:
+            self._send(tid, act.Error(ErrorCode.INVALID_ARGUMENT, f"bad syscall frame: {e}"))
+            return
+        self._run(self.k.syscall(tid, call))
+
+    def _exited(self, pid: int) -> None:
+        pidfd = self.pidfds.pop(pid)
+        self.epoll.unregister(pidfd)
+        info = os.waitid(os.P_PIDFD, pidfd, os.WEXITED)
+        os.close(pidfd)
+        assert info is not None
+        status = info.si_status if info.si_code == os.CLD_EXITED else -info.si_status
+        for tid in [t for t, p in self.owner.items() if p == pid]:
+            self._close_gate(tid)
+            del self.owner[tid]
+        self._feed(ProcessExited(pid, status))
+        if pid == self.root:
+            self.status = status if status >= 0 else 128 - status
+
+    # --- carrying out actions -------------------------------------------------------
+
+    def _feed(self, event: Event) -> None:
+        self._run(self.k.handle(event))
+
+    def _run(self, actions: list[act.Action]) -> None:
+        """Carry out `actions` in order (and what they cause, after them)."""
+        self.queue.extend(actions)
+        if self.draining:
+            return
+        self.draining = True
+        try:
+            while self.queue:
+                self._do(self.queue.popleft())
+        finally:
+            self.draining = False
+
+    def _do(self, a: act.Action) -> None:
+        if isinstance(a, act.Resume):
+            if a.tid in self.colo:
+                self._collocated(a.tid, a.result)
+            else:
+                self._send(a.tid, a.result)
+        elif isinstance(a, act.StartProcess):
+            self._start(a)
+        elif isinstance(a, act.StartThread):
+            ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+            self._add_gate(a.pid, a.tid, ours)
+            self.new_gates[a.tid] = theirs
+        elif isinstance(a, act.StopProcess):
+            self._stop(a.pid)
+        elif isinstance(a, act.CreateMemory):
+            self.memfds[a.memory] = fd = os.memfd_create(f"pith-memory-{a.memory}")
+            os.ftruncate(fd, a.size)
+        elif isinstance(a, act.FreeMemory):
+            os.close(self.memfds.pop(a.memory))
+        elif isinstance(a, act.WatchDevice):
+            self._watch(self.devices[a.device], a.on)
+        elif isinstance(a, act.ReleaseDevice):
+            os.close(self.devices.pop(a.device))
+        elif isinstance(a, act.ApplyPriority) and a.pid in self.pidfds:
+            signal.pidfd_send_signal(self.pidfds[a.pid], 0)  # still there?
+            os.setpriority(os.PRIO_PROCESS, _host_pid(self.pidfds[a.pid]), a.priority)
+
+    def _send(self, tid: int, result: act.Result) -> None:
+        sock = self.gates.get(tid)
+        if sock is None:
+            return
+        fds, temporary = self._fds_for(result)
+        rights = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))] if fds else []
+        try:
+            sock.sendmsg([_encode(result)], rights)
+        except OSError:
+            pass  # the process is gone: its pidfd will say so
+        finally:
+            for fd in temporary:
+                os.close(fd)
+
+    def _fds_for(self, result: act.Result) -> tuple[list[int], list[int]]:
+        """The fds that go with `result`, and which of them to close once sent."""
+        if isinstance(result, act.Handle):
+            table = self.memfds if result.kind == "memory" else self.devices
+            fd = table[result.id]
+            if result.writable:
+                return [fd], []
+            ro = os.open(f"/proc/self/fd/{fd}", os.O_RDONLY | os.O_CLOEXEC)
+            return [ro], [ro]
+        if isinstance(result, act.Created) and result.id in self.new_gates:
+            peer = self.new_gates.pop(result.id)
+            fd = peer.detach()
+            return [fd], [fd]
+        return [], []
+
+    def _start(self, a: act.StartProcess) -> None:
+        if a.collocated:
+            from pith.lib.start import collocate
+
+            self.owner[a.tid] = a.pid
+            runner = collocate(a.program, a.args, _LocalGate(self, a.tid))
+            self.colo[a.tid] = runner
+            self._run(self.k.syscall(a.tid, runner.first()))
+            return
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self._add_gate(a.pid, a.tid, ours)
+        uid = UID_BASE + a.pid if os.geteuid() == 0 else None
+        host_pid = self.zygote.spawn(theirs, a.name, a.program, a.args, uid)
+        theirs.close()
+        self.pidfds[a.pid] = pidfd = os.pidfd_open(host_pid)
+        self.epoll.register(pidfd, select.EPOLLIN)
+
+    def _stop(self, pid: int) -> None:
+        for tid in [t for t, p in self.owner.items() if p == pid]:
+            self._close_gate(tid)
+            self.colo.pop(tid, None)
+            self.new_gates.pop(tid, socket.socket()).close()
+        if pid in self.pidfds:
+            signal.pidfd_send_signal(self.pidfds[pid], signal.SIGKILL)
+
+    def _collocated(self, tid: int, result: act.Result) -> None:
+        try:
+            call = self.colo[tid].step(result)
+        except Exception as e:
+            print(f"pith: kernel panic: collocated server (thread {tid}) crashed: {e!r}",
+                  file=sys.stderr)
+            self.status = 70
+            return
+        self._run(self.k.syscall(tid, call))
+
+    # --- resources ------------------------------------------------------------------
+
+    def _add_gate(self, pid: int, tid: int, sock: socket.socket) -> None:
+        self.gates[tid] = sock
+        self.by_fd[sock.fileno()] = tid
+        self.owner[tid] = pid
+        self.epoll.register(sock.fileno(), select.EPOLLIN)
+
+    def _close_gate(self, tid: int) -> None:
+        sock = self.gates.pop(tid, None)
+        if sock is not None:
+            del self.by_fd[sock.fileno()]
+            self.epoll.unregister(sock.fileno())
+            sock.close()
+
+    def _watch(self, fd: int, on: bool) -> None:
+        try:
+            if on:
+                self.epoll.register(fd, select.EPOLLIN)
+            else:
+                self.epoll.unregister(fd)
+        except OSError:
+            pass  # a regular file has no interrupt: it is always ready
+
+    def shutdown(self) -> None:
+        """Kill and reap every process, close every fd: leave nothing behind."""
+        for pid, pidfd in list(self.pidfds.items()):
+            signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+            os.waitid(os.P_PIDFD, pidfd, os.WEXITED)
+            os.close(pidfd)
+            del self.pidfds[pid]
+        for tid in list(self.gates):
+            self._close_gate(tid)
+        for sock in self.new_gates.values():
+            sock.close()
+        for fd in [*self.memfds.values(), *self.devices.values()]:
+            os.close(fd)
+        self.new_gates, self.memfds, self.devices, self.colo = {}, {}, {}, {}
+        self.epoll.close()
+        self.zygote.close()
+
+
+def _host_pid(pidfd: int) -> int:
+    with open(f"/proc/self/fdinfo/{pidfd}") as info:
+        return int(next(line for line in info if line.startswith("Pid:")).split()[1])
+
+
+class _LocalGate(Gate):
+    """The gate of a collocated server's thread: syscalls go straight to the core."""
+
+    def __init__(self, host: Host, tid: int) -> None:
+        self.host, self.tid = host, tid
+
+    def invoke(self, call: SyscallRequest) -> tuple[act.Result, list[int]]:
+        actions = self.host.k.syscall(self.tid, call)
+        own = [a for a in actions if isinstance(a, act.Resume) and a.tid == self.tid]
+        if not own:
+            raise RuntimeError("a collocated server cannot block in a syscall")
+        self.host._run([a for a in actions if a is not own[0]])
+        fds, _ = self.host._fds_for(own[0].result)
+        return own[0].result, [os.dup(fd) for fd in fds]

@@ -1,0 +1,70 @@
+"""Boot manifests: which servers run, in which mode, with which caps, after which.
+
+A manifest is TOML:
+
+    [servers.echo]
+    program = "pith.servers.echo:EchoServer"   # what runs
+    mode = "isolated"                           # or "collocated" (in the kernel)
+    provides = ["echo"]                         # endpoints it serves (it gets READ)
+    uses = []                                   # endpoints it calls (WRITE and GRANT)
+    depends = []                                # servers that must start first
+
+Decoding validates every field (unknown keys, wrong types, unknown endpoints
+or dependencies, cycles are all errors with a clear message).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import msgspec
+
+__all__ = ["Manifest", "ManifestError", "Service"]
+
+
+class ManifestError(ValueError):
+    """The manifest is not valid; the message says where."""
+
+
+class Service(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    program: str
+    mode: Literal["isolated", "collocated"] = "isolated"
+    provides: list[str] = []
+    uses: list[str] = []
+    depends: list[str] = []
+
+
+class Manifest(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    servers: dict[str, Service] = {}
+
+    @classmethod
+    def parse(cls, text: str) -> Manifest:
+        try:
+            manifest = msgspec.toml.decode(text, type=cls)
+        except msgspec.MsgspecError as e:
+            raise ManifestError(f"bad manifest: {e}") from None
+        manifest.order()
+        return manifest
+
+    def endpoints(self) -> list[str]:
+        """Every endpoint some server provides, in manifest order."""
+        return [name for s in self.servers.values() for name in s.provides]
+
+    def order(self) -> list[str]:
+        """Server names in an order that starts each after its dependencies."""
+        provided = set(self.endpoints())
+        for name, s in self.servers.items():
+            for e in s.uses:
+                if e not in provided:
+                    raise ManifestError(f"server {name} uses endpoint {e}, which nobody provides")
+            for d in s.depends:
+                if d not in self.servers:
+                    raise ManifestError(f"server {name} depends on unknown server {d}")
+        done: list[str] = []
+        while len(done) < len(self.servers):
+            ready = [n for n, s in self.servers.items()
+                     if n not in done and all(d in done for d in s.depends)]
+            if not ready:
+                raise ManifestError("the servers' dependencies form a cycle")
+            done += ready
+        return done

@@ -1,0 +1,164 @@
+"""The server framework: a server is a class of handlers; the framework owns the loop.
+
+A server declares `requests`, a union of tagged msgspec Structs, and one
+handler per request type, `do_<snake_case_type>(request, caller)`, which
+returns the reply (a Struct), raises `ServiceError`, or returns `DEFER` and
+answers later with `answer(caller, reply)` (a terminal read waiting for a key,
+say). Bad input — bytes that do not decode to a request — gets a `Failure`
+reply and changes nothing.
+
+`Runner` is the receive loop as a state machine (first syscall; then, for each
+result, the next syscall), so the same server runs:
+- isolated: `serve()` drives the runner over this thread's gate;
+- collocated: the kernel host drives the runner itself, in the kernel process;
+- in a unit test: call `dispatch()` or the handler directly, no kernel at all.
+
+Clients use `Client(slot, responses).call(request)`, which raises
+`ServiceError` for a `Failure` reply.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import msgspec
+
+from pith.kernel.core import syscalls as sc
+from pith.kernel.core.actions import Error, Received, Result, Signalled
+from pith.kernel.core.errors import error_for
+from pith.lib.syscall import Gate, gate
+
+__all__ = ["DEFER", "Caller", "Client", "Failure", "Runner", "Server", "ServiceError", "serve"]
+
+
+class Failure(msgspec.Struct, frozen=True, tag=True):
+    """A refused request: `error` names the condition (e.g. "EINVAL"), `message` says what."""
+
+    error: str
+    message: str
+
+
+class ServiceError(Exception):
+    """Raised by a handler to refuse a request, and by `Client.call` on a `Failure`."""
+
+    def __init__(self, error: str, message: str) -> None:
+        super().__init__(f"{error}: {message}")
+        self.error, self.message = error, message
+
+
+class _Defer:
+    def __repr__(self) -> str:
+        return "DEFER"
+
+
+DEFER: Any = _Defer()  # a handler's "no reply now"
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who sent a request: the badge of their cap, the caps they sent, the Reply slot."""
+
+    badge: int
+    reply: int | None
+    caps: tuple[int, ...] = ()
+
+
+_encode = msgspec.msgpack.Encoder().encode
+
+
+class Server:
+    """Base of every server. Subclasses set `requests` and define `do_*` handlers."""
+
+    requests: ClassVar[Any]
+    endpoint: ClassVar[str] = ""  # the name of the endpoint it serves, in its caps table
+    _decoder: ClassVar[msgspec.msgpack.Decoder[Any]]
+    _handlers: ClassVar[dict[type, str]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "requests" in cls.__dict__:
+            cls._decoder = msgspec.msgpack.Decoder(cls.requests)
+            kinds = getattr(cls.requests, "__args__", (cls.requests,))
+            cls._handlers = {k: "do_" + _snake(k.__name__) for k in kinds}
+            missing = [h for h in cls._handlers.values() if not hasattr(cls, h)]
+            if missing:
+                raise TypeError(f"{cls.__name__} has no handler {', '.join(missing)}")
+
+    def __init__(self, caps: dict[str, int], args: tuple[str, ...] = (),
+                 gate_of: Callable[[], Gate] = gate) -> None:
+        self.caps, self.args, self.gate_of = caps, args, gate_of
+
+    def dispatch(self, msg: bytes, caller: Caller) -> bytes | None:
+        """Decode, handle, encode: the reply's bytes, or None when deferred."""
+        try:
+            request = self._decoder.decode(msg)
+        except msgspec.MsgspecError as e:
+            return _encode(Failure("EINVAL", f"bad request: {e}"))
+        try:
+            reply = getattr(self, self._handlers[type(request)])(request, caller)
+        except ServiceError as e:
+            reply = Failure(e.error, e.message)
+        return None if reply is DEFER else _encode(reply)
+
+    def answer(self, caller: Caller, reply: msgspec.Struct) -> None:
+        """Send a deferred reply now."""
+        assert caller.reply is not None
+        self.gate_of().reply(caller.reply, _encode(reply))
+
+    def signalled(self, bits: int) -> None:
+        """The bound notification fired (interrupts, deaths); override to react."""
+
+
+@dataclass
+class Runner:
+    """The receive loop of `server` on endpoint `slot`, one syscall at a time."""
+
+    server: Server
+    slot: int
+    pending: list[sc.SyscallRequest] = field(default_factory=list)
+
+    def first(self) -> sc.SyscallRequest:
+        return sc.Recv(self.slot)
+
+    def step(self, result: Result) -> sc.SyscallRequest:
+        if isinstance(result, Signalled):
+            self.server.signalled(result.bits)
+        elif isinstance(result, Received):
+            caller = Caller(result.badge, result.reply, result.caps)
+            reply = self.server.dispatch(result.msg, caller)
+            if reply is not None and result.reply is not None:
+                return sc.ReplyRecv(result.reply, self.slot, reply)
+        elif isinstance(result, Error) and result.code not in (1, 13):
+            raise error_for(result.code, result.detail)  # (1, 13: the caller went away)
+        return sc.Recv(self.slot)
+
+
+def serve(server: Server, slot: int) -> None:
+    """Run `server` on endpoint `slot` over this thread's gate, for ever."""
+    runner, g = Runner(server, slot), gate()
+    call = runner.first()
+    while True:
+        result, _ = g.invoke(call)
+        call = runner.step(result)
+
+
+class Client:
+    """Calls a server's endpoint with typed requests; decodes its typed replies."""
+
+    def __init__(self, slot: int, responses: Any, gate_of: Callable[[], Gate] = gate) -> None:
+        self.slot, self.gate_of = slot, gate_of
+        self._decoder = msgspec.msgpack.Decoder(responses | Failure)
+
+    def call(self, request: msgspec.Struct, timeout: float | None = None) -> Any:
+        replied = self.gate_of().call(self.slot, _encode(request), timeout=timeout)
+        reply = self._decoder.decode(replied.msg)
+        if isinstance(reply, Failure):
+            raise ServiceError(reply.error, reply.message)
+        return reply
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()

@@ -1,0 +1,240 @@
+"""Syscall stubs: how a Pith thread talks to the kernel.
+
+Every thread owns a gate. A syscall is one frame on it (a MessagePack-encoded
+`pith.kernel.core.syscalls` record); the answer is one frame back (a `Result`),
+with an fd attached when the result hands one over (a Memory or Device
+`Handle`, or the gate of a new thread). An `Error` result is raised as the
+matching `KernelError` subclass (`InvalidSlot`, `Timeout`, `ServerDied` …).
+
+Entry points: `gate()` (this thread's gate), and the `Gate` methods, one per
+syscall. A collocated server (running inside the kernel process) gets a
+`Gate` whose `invoke` calls the kernel directly instead of a socket.
+"""
+
+from __future__ import annotations
+
+import array
+import mmap
+import socket
+import threading
+from collections.abc import Callable
+from typing import TypeVar
+
+import msgspec
+
+from pith.kernel.core import syscalls as sc
+from pith.kernel.core.actions import (
+    CapDescription,
+    Created,
+    Done,
+    Error,
+    Handle,
+    ProcessState,
+    Received,
+    Replied,
+    Result,
+    Signalled,
+    TraceRecords,
+)
+from pith.kernel.core.errors import error_for
+from pith.kernel.core.rights import MAX_MESSAGE
+
+__all__ = ["FRAME", "Gate", "SocketGate", "gate", "set_gate"]
+
+FRAME = MAX_MESSAGE + 8192  # the largest frame on a gate, message plus its record
+_encode = msgspec.msgpack.Encoder().encode
+_decode_result = msgspec.msgpack.Decoder(Result).decode
+R = TypeVar("R")
+
+
+class Gate:
+    """One thread's door to the kernel; `invoke` is the only way through."""
+
+    def invoke(self, call: sc.SyscallRequest) -> tuple[Result, list[int]]:
+        """Make `call`; return its result and the fds that came with it."""
+        raise NotImplementedError
+
+    def _do(self, call: sc.SyscallRequest, kind: type[R]) -> R:
+        result, fds = self.invoke(call)
+        for fd in fds:  # only Handle and ThreadCreate results carry fds
+            socket.close(fd)
+        return _expect(result, kind)
+
+    # --- IPC -------------------------------------------------------------------
+
+    def call(self, slot: int, msg: bytes = b"", caps: tuple[int, ...] = (),
+             timeout: float | None = None) -> Replied:
+        return self._do(sc.Call(slot, msg, caps, timeout), Replied)
+
+    def send(self, slot: int, msg: bytes = b"", caps: tuple[int, ...] = (),
+             timeout: float | None = None) -> None:
+        self._do(sc.Send(slot, msg, caps, timeout), Done)
+
+    def recv(self, slot: int, timeout: float | None = None) -> Received | Signalled:
+        return _message(self._do(sc.Recv(slot, timeout), msgspec.Struct))
+
+    def reply(self, reply: int, msg: bytes = b"", caps: tuple[int, ...] = ()) -> None:
+        self._do(sc.Reply(reply, msg, caps), Done)
+
+    def reply_recv(self, reply: int, slot: int, msg: bytes = b"", caps: tuple[int, ...] = (),
+                   timeout: float | None = None) -> Received | Signalled:
+        call = sc.ReplyRecv(reply, slot, msg, caps, timeout)
+        return _message(self._do(call, msgspec.Struct))
+
+    def signal(self, slot: int, bits: int = 0) -> None:
+        self._do(sc.Signal(slot, bits), Done)
+
+    def wait(self, slot: int, timeout: float | None = None) -> int:
+        return self._do(sc.Wait(slot, timeout), Signalled).bits
+
+    def poll(self, slot: int) -> int:
+        return self._do(sc.Poll(slot), Signalled).bits
+
+    def bind(self, slot: int) -> None:
+        self._do(sc.Bind(slot), Done)
+
+    def unbind(self) -> None:
+        self._do(sc.Unbind(), Done)
+
+    # --- capabilities and objects ---------------------------------------------------
+
+    def cap_copy(self, slot: int, rights: int, dest: int | None = None) -> int:
+        return _slot(self._do(sc.CapCopy(slot, rights, dest), Created))
+
+    def cap_mint(self, slot: int, rights: int, badge: int, dest: int | None = None) -> int:
+        return _slot(self._do(sc.CapMint(slot, rights, badge, dest), Created))
+
+    def cap_move(self, slot: int, dest: int) -> None:
+        self._do(sc.CapMove(slot, dest), Done)
+
+    def cap_delete(self, slot: int) -> None:
+        self._do(sc.CapDelete(slot), Done)
+
+    def cap_revoke(self, slot: int) -> None:
+        self._do(sc.CapRevoke(slot), Done)
+
+    def cap_info(self, slot: int) -> CapDescription:
+        return self._do(sc.CapInfo(slot), CapDescription)
+
+    def endpoint_create(self) -> int:
+        return _slot(self._do(sc.EndpointCreate(), Created))
+
+    def notification_create(self) -> int:
+        return _slot(self._do(sc.NotificationCreate(), Created))
+
+    def memory_create(self, size: int) -> int:
+        return _slot(self._do(sc.MemoryCreate(size), Created))
+
+    def memory_map(self, slot: int, writable: bool = False) -> mmap.mmap:
+        """Map Memory `slot` into this address space (read-only unless `writable`)."""
+        result, fds = self.invoke(sc.MemoryMap(slot, writable))
+        handle: Handle = _expect(result, Handle)
+        try:
+            prot = mmap.PROT_READ | (mmap.PROT_WRITE if writable else 0)
+            return mmap.mmap(fds[0], handle.size, mmap.MAP_SHARED, prot)
+        finally:
+            for fd in fds:
+                socket.close(fd)
+
+    def device_open(self, slot: int, writable: bool = False) -> int:
+        """The host fd of Device `slot`; the caller owns (and closes) it."""
+        result, fds = self.invoke(sc.DeviceOpen(slot, writable))
+        _expect(result, Handle)
+        return fds[0]
+
+    def device_irq(self, slot: int, notification: int | None, bits: int = 1) -> None:
+        self._do(sc.DeviceIrq(slot, notification, bits), Done)
+
+    # --- processes, threads, control -------------------------------------------------
+
+    def thread_create(self) -> Gate:
+        """A new thread's gate (run the thread with `set_gate` on it)."""
+        result, fds = self.invoke(sc.ThreadCreate())
+        _expect(result, Created)
+        return SocketGate(socket.socket(fileno=fds[0]))
+
+    def process_create(self, spawn: int, name: str, program: str, args: tuple[str, ...] = (),
+                       caps: tuple[int, ...] = (), collocated: bool = False) -> Created:
+        call = sc.ProcessCreate(spawn, name, caps, program, args, collocated)
+        return self._do(call, Created)
+
+    def process_kill(self, slot: int, status: int = -9) -> None:
+        self._do(sc.ProcessKill(slot, status), Done)
+
+    def process_watch(self, slot: int, notification: int, bits: int = 1) -> None:
+        self._do(sc.ProcessWatch(slot, notification, bits), Done)
+
+    def process_status(self, slot: int) -> ProcessState:
+        return self._do(sc.ProcessStatus(slot), ProcessState)
+
+    def set_priority(self, sched: int, process: int, priority: int) -> None:
+        self._do(sc.SetPriority(sched, process, priority), Done)
+
+    def trace_enable(self, trace: int, on: bool) -> None:
+        self._do(sc.TraceEnable(trace, on), Done)
+
+    def trace_read(self, trace: int, limit: int = 1024) -> TraceRecords:
+        return self._do(sc.TraceRead(trace, limit), TraceRecords)
+
+
+class SocketGate(Gate):
+    """A gate that is a SOCK_SEQPACKET socket to the kernel (isolated processes)."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+
+    def invoke(self, call: sc.SyscallRequest) -> tuple[Result, list[int]]:
+        self.sock.send(_encode(call))
+        data, ancillary, _, _ = self.sock.recvmsg(FRAME, socket.CMSG_SPACE(4 * 4))
+        if not data:
+            raise ConnectionError("the kernel closed this thread's gate")
+        fds: list[int] = []
+        for level, kind, payload in ancillary:
+            if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+                fds += array.array("i", payload[: len(payload) - len(payload) % 4])
+        return _decode_result(data), fds
+
+
+def _expect(result: Result, kind: type[R]) -> R:
+    """`result`, checked to be of `kind`; an Error result is raised as its exception."""
+    if isinstance(result, Error):
+        raise error_for(result.code, result.detail)
+    if not isinstance(result, kind):
+        raise ConnectionError(f"the kernel answered {result!r}")
+    return result
+
+
+def _message(result: msgspec.Struct) -> Received | Signalled:
+    assert isinstance(result, Received | Signalled)
+    return result
+
+
+def _slot(created: Created) -> int:
+    assert created.slot is not None
+    return created.slot
+
+
+_local = threading.local()
+
+
+def gate() -> Gate:
+    """This thread's gate."""
+    g: Gate | None = getattr(_local, "gate", None)
+    if g is None:
+        raise RuntimeError("this thread has no Pith gate (not running inside Pith?)")
+    return g
+
+
+def set_gate(g: Gate) -> None:
+    """Make `g` this thread's gate (done once by the process start-up, and for new threads)."""
+    _local.gate = g
+
+
+def with_gate(g: Gate, fn: Callable[[], R]) -> Callable[[], R]:
+    """Wrap `fn` to run with gate `g` (for threading.Thread targets)."""
+
+    def run() -> R:
+        set_gate(g)
+        return fn()
+
+    return run

@@ -1,0 +1,1 @@
+"""User-space servers (rs, ds, pm, vfs, mfs …), each an ordinary sandboxed process."""

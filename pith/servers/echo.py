@@ -1,0 +1,46 @@
+"""echo: the smallest useful server — it says back what it is told, and counts.
+
+The example user space of the kernel host: a client calls it through an
+endpoint, and the same class runs isolated or collocated. Protocol: `Echo`
+answered by `Echoed`; `Stats` answered by `Counted`.
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+from pith.lib.server import Caller, Server, ServiceError
+
+__all__ = ["Counted", "Echo", "EchoServer", "Echoed", "Stats"]
+
+
+class Echo(msgspec.Struct, frozen=True, tag=True):
+    text: str
+
+
+class Stats(msgspec.Struct, frozen=True, tag=True):
+    pass
+
+
+class Echoed(msgspec.Struct, frozen=True, tag=True):
+    text: str
+    badge: int  # who asked, as the server sees it
+
+
+class Counted(msgspec.Struct, frozen=True, tag=True):
+    requests: int
+
+
+class EchoServer(Server):
+    requests = Echo | Stats
+    endpoint = "echo"
+    count = 0  # requests echoed so far
+
+    def do_echo(self, request: Echo, caller: Caller) -> Echoed:
+        if "\0" in request.text:
+            raise ServiceError("EINVAL", "text with a NUL byte")
+        self.count += 1
+        return Echoed(request.text, caller.badge)
+
+    def do_stats(self, request: Stats, caller: Caller) -> Counted:
+        return Counted(self.count)

@@ -1,0 +1,81 @@
+"""rs, the reincarnation server: the root process that starts the system.
+
+For now (issue 4) it does the boot part of rs's job: it creates one endpoint
+per name the manifest's servers provide (it keeps the originals, so the
+endpoints outlive the servers), starts the servers in dependency order,
+giving each only the caps the manifest names (READ on what it provides,
+WRITE|GRANT on what it uses), runs the command, waits for it to die, stops
+the servers and exits with the command's status. Restart policies, heartbeats
+and live update come with issue 7.
+
+Arguments: its caps table (from the kernel), the manifest's text, then the
+command's words. A command word NAME runs the program `pith.bin.NAME:main`.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from pith.kernel.core.rights import GRANT, READ, WRITE
+from pith.lib.manifest import Manifest, ManifestError
+from pith.lib.start import Context, caps_arg
+from pith.lib.syscall import Gate
+
+__all__ = ["main"]
+
+
+def _spawn(g: Gate, spawn: int, name: str, program: str, args: tuple[str, ...],
+           grants: dict[str, tuple[int, int]], collocated: bool = False) -> int:
+    """Start `program` with derived copies of `grants` (name -> (slot, rights)); its slot."""
+    copies = [g.cap_copy(slot, rights) for slot, rights in grants.values()]
+    table = caps_arg({name: i for i, name in enumerate(grants)})
+    try:
+        created = g.process_create(spawn, name, program, (table, *args), tuple(copies), collocated)
+    finally:
+        for slot in copies:
+            g.cap_delete(slot)
+    assert created.slot is not None
+    return created.slot
+
+
+def run_command(g: Gate, spawn: int, words: tuple[str, ...], endpoints: dict[str, int]) -> int:
+    """Run one command to its end; its exit status (127: no such program)."""
+    name = words[0]
+    if not name.isidentifier():
+        print(f"pith: {name}: not found", file=sys.stderr)
+        return 127
+    try:
+        __import__(f"pith.bin.{name}")
+    except ImportError:
+        print(f"pith: {name}: not found", file=sys.stderr)
+        return 127
+    grants = {e: (slot, WRITE | GRANT) for e, slot in endpoints.items()}
+    proc = _spawn(g, spawn, name, f"pith.bin.{name}:main", words[1:], grants)
+    death = g.notification_create()
+    g.process_watch(proc, death)
+    g.wait(death)
+    status = g.process_status(proc).status
+    g.cap_delete(proc)
+    g.cap_delete(death)
+    return 0 if status is None else status
+
+
+def main(ctx: Context) -> int:
+    g, spawn = ctx.gate, ctx.caps["spawn"]
+    try:
+        manifest = Manifest.parse(ctx.args[0])
+    except (IndexError, ManifestError) as e:
+        print(f"pith: {e}", file=sys.stderr)
+        return 2
+    endpoints = {name: g.endpoint_create() for name in manifest.endpoints()}
+    servers = []
+    for name in manifest.order():
+        s = manifest.servers[name]
+        grants = {e: (endpoints[e], READ) for e in s.provides}
+        grants |= {e: (endpoints[e], WRITE | GRANT) for e in s.uses}
+        collocated = s.mode == "collocated"
+        servers.append(_spawn(g, spawn, name, s.program, (), grants, collocated))
+    status = run_command(g, spawn, ctx.args[1:], endpoints) if len(ctx.args) > 1 else 0
+    for proc in reversed(servers):
+        g.process_kill(proc, 0)
+    return status
