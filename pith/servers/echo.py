@@ -2,16 +2,18 @@
 
 The example user space of the kernel host: a client calls it through an
 endpoint, and the same class runs isolated or collocated. Protocol: `Echo`
-answered by `Echoed`; `Stats` answered by `Counted`.
+answered by `Echoed`; `Stats` answered by `Counted`; `Crash` is never answered.
 """
 
 from __future__ import annotations
+
+import os
 
 import msgspec
 
 from pith.lib.server import Caller, Server, ServiceError
 
-__all__ = ["Counted", "Echo", "EchoServer", "Echoed", "Stats"]
+__all__ = ["Counted", "Crash", "Echo", "EchoServer", "Echoed", "Stats"]
 
 
 class Echo(msgspec.Struct, frozen=True, tag=True):
@@ -20,6 +22,12 @@ class Echo(msgspec.Struct, frozen=True, tag=True):
 
 class Stats(msgspec.Struct, frozen=True, tag=True):
     pass
+
+
+class Crash(msgspec.Struct, frozen=True, tag=True):
+    """Die at once, as a faulty driver would (for tests and demonstrations)."""
+
+    status: int = 70
 
 
 class Echoed(msgspec.Struct, frozen=True, tag=True):
@@ -32,7 +40,7 @@ class Counted(msgspec.Struct, frozen=True, tag=True):
 
 
 class EchoServer(Server):
-    requests = Echo | Stats
+    requests = Echo | Stats | Crash
     endpoint = "echo"
     count = 0  # requests echoed so far
 
@@ -44,3 +52,6 @@ class EchoServer(Server):
 
     def do_stats(self, request: Stats, caller: Caller) -> Counted:
         return Counted(self.count)
+
+    def do_crash(self, request: Crash, caller: Caller) -> Counted:
+        os._exit(request.status)

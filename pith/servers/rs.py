@@ -21,13 +21,19 @@ from pith.lib.manifest import Manifest, ManifestError
 from pith.lib.start import Context, caps_arg
 from pith.lib.syscall import Gate
 
-__all__ = ["main"]
+__all__ = ["COMMAND_BADGE", "main", "run_command"]
+
+COMMAND_BADGE = 1000  # the badge on the caps of the command rs runs
 
 
 def _spawn(g: Gate, spawn: int, name: str, program: str, args: tuple[str, ...],
-           grants: dict[str, tuple[int, int]], collocated: bool = False) -> int:
-    """Start `program` with derived copies of `grants` (name -> (slot, rights)); its slot."""
-    copies = [g.cap_copy(slot, rights) for slot, rights in grants.values()]
+           grants: dict[str, tuple[int, int]], collocated: bool = False, badge: int = 0) -> int:
+    """Start `program` with derived copies of `grants` (name -> (slot, rights)), minted
+    with `badge` if not 0; the slot of the new process."""
+    if badge:
+        copies = [g.cap_mint(slot, rights, badge) for slot, rights in grants.values()]
+    else:
+        copies = [g.cap_copy(slot, rights) for slot, rights in grants.values()]
     table = caps_arg({name: i for i, name in enumerate(grants)})
     try:
         created = g.process_create(spawn, name, program, (table, *args), tuple(copies), collocated)
@@ -38,8 +44,10 @@ def _spawn(g: Gate, spawn: int, name: str, program: str, args: tuple[str, ...],
     return created.slot
 
 
-def run_command(g: Gate, spawn: int, words: tuple[str, ...], endpoints: dict[str, int]) -> int:
-    """Run one command to its end; its exit status (127: no such program)."""
+def run_command(g: Gate, spawn: int, words: tuple[str, ...], endpoints: dict[str, int],
+                badge: int = COMMAND_BADGE) -> int:
+    """Run one command to its end; its exit status (127: no such program). Its caps
+    carry `badge`, so servers know who calls and the command cannot pose as another."""
     name = words[0]
     if not name.isidentifier():
         print(f"pith: {name}: not found", file=sys.stderr)
@@ -50,7 +58,7 @@ def run_command(g: Gate, spawn: int, words: tuple[str, ...], endpoints: dict[str
         print(f"pith: {name}: not found", file=sys.stderr)
         return 127
     grants = {e: (slot, WRITE | GRANT) for e, slot in endpoints.items()}
-    proc = _spawn(g, spawn, name, f"pith.bin.{name}:main", words[1:], grants)
+    proc = _spawn(g, spawn, name, f"pith.bin.{name}:main", words[1:], grants, badge=badge)
     death = g.notification_create()
     g.process_watch(proc, death)
     g.wait(death)
@@ -77,5 +85,6 @@ def main(ctx: Context) -> int:
         servers.append(_spawn(g, spawn, name, s.program, (), grants, collocated))
     status = run_command(g, spawn, ctx.args[1:], endpoints) if len(ctx.args) > 1 else 0
     for proc in reversed(servers):
-        g.process_kill(proc, 0)
+        if g.process_status(proc).alive:
+            g.process_kill(proc, 0)
     return status

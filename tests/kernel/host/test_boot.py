@@ -1,0 +1,79 @@
+"""Booting Pith: one command through the echo server, isolated and collocated."""
+
+from __future__ import annotations
+
+import os
+import select
+import shlex
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.kernel.host.conftest import ROOT, boot, pith_processes
+
+MANIFESTS = ["examples/echo.toml", "examples/echo-collocated.toml"]
+
+
+@pytest.mark.parametrize("manifest", MANIFESTS)
+def test_echo_goes_through_the_echo_server(manifest: str) -> None:
+    done = boot("echo hello,   world", manifest)
+    assert (done.stdout, done.stderr, done.returncode) == ("hello, world\n", "", 0)
+
+
+@pytest.mark.parametrize("manifest", MANIFESTS)
+def test_command_exit_status_is_pith_boots_exit_status(manifest: str) -> None:
+    assert boot("python -c 'import sys; sys.exit(7)'", manifest).returncode == 7
+
+
+def test_unknown_command_is_not_found_with_status_127() -> None:
+    done = boot("frobnicate now")
+    assert done.returncode == 127
+    assert "frobnicate: not found" in done.stderr
+
+
+def test_a_crashing_command_gives_status_1_and_its_traceback() -> None:
+    done = boot("python -c 'raise ValueError(42)'")
+    assert done.returncode == 1
+    assert "ValueError: 42" in done.stderr
+
+
+def test_default_manifest_is_used_without_one() -> None:
+    argv = [sys.executable, "-m", "pith", "boot", "--command", "echo default"]
+    done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.stdout == "default\n"
+
+
+def test_bad_manifest_is_refused_with_a_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[servers.x]\nprogram = "a:b"\nuses = ["nowhere"]\n')
+    done = boot("echo hi", str(bad))
+    assert done.returncode == 2
+    assert "uses endpoint nowhere" in done.stderr
+
+
+def test_servers_see_the_badge_rs_gives_the_command() -> None:
+    code = ("from pith.lib.server import Client; from pith.servers.echo import Echo, Echoed; "
+            "print(Client(CAPS['echo'], Echoed).call(Echo('x')).badge)")
+    assert boot(f"python -c {shlex.quote(code)}").stdout == "1000\n"
+
+
+def test_processes_carry_their_pith_names_and_all_go_at_shutdown() -> None:
+    code = "print('READY', flush=True); import time; time.sleep(120)"
+    argv = [sys.executable, "-m", "pith", "boot", "--command", f"python -c {shlex.quote(code)}"]
+    kernel = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    try:
+        assert kernel.stdout is not None
+        ready, _, _ = select.select([kernel.stdout], [], [], 30)
+        assert ready and kernel.stdout.readline() == b"READY\n"
+        names = {Path(f"/proc/{pid}/comm").read_text().strip() for pid in pith_processes()}
+        assert {"pith:kernel", "pith:zygote", "pith:root", "pith:echo", "pith:python"} <= names
+        kernel.send_signal(signal.SIGINT)  # ^C to the kernel: a clean shutdown
+        assert kernel.wait(timeout=30) == 130
+    finally:
+        if kernel.poll() is None:
+            os.kill(kernel.pid, signal.SIGKILL)
+            kernel.wait()
+        kernel.stdout.close()  # type: ignore[union-attr]
