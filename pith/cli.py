@@ -31,12 +31,16 @@ class BenchTarget(enum.StrEnum):
     """What `pith bench` measures."""
 
     CORE = "core"
+    IPC = "ipc"
 
 
 DEFAULT_MANIFEST = Path(__file__).parent / "manifests" / "default.toml"
 
 # Each benchmark's module; imported only when asked for. Its `main()` runs it.
-_BENCH_MODULES = {BenchTarget.CORE: "pith.tools.bench_core"}
+_BENCH_MODULES = {
+    BenchTarget.CORE: "pith.tools.bench_core",
+    BenchTarget.IPC: "pith.tools.bench_ipc",
+}
 
 
 @app.command()

@@ -33,7 +33,13 @@ def test_bench_rejects_unknown_target() -> None:
     assert result.exit_code == 2
 
 
-def test_boot_is_not_there_yet() -> None:
+def test_boot_without_a_command_says_the_shell_is_not_there_yet() -> None:
     result = runner.invoke(app, ["boot"])
     assert result.exit_code == 2
-    assert "not yet" in result.stderr
+    assert "--command" in result.stderr
+
+
+def test_boot_with_a_missing_manifest_is_a_clear_error() -> None:
+    result = runner.invoke(app, ["boot", "--manifest", "/nonexistent.toml", "--command", "echo"])
+    assert result.exit_code == 2
+    assert "/nonexistent.toml" in result.stderr

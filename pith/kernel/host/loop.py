@@ -48,6 +48,7 @@ FRAME = 65536 + 8192
 _decode = msgspec.msgpack.Decoder(SyscallRequest).decode
 _encode = msgspec.msgpack.Encoder().encode
 PR_SET_CHILD_SUBREAPER = 36
+MSG_TRUNC = int(socket.MSG_TRUNC)  # (IntFlag arithmetic is slow on the hot path)
 UID_BASE = 60000  # as root, Pith process N runs as host uid UID_BASE + N
 
 
@@ -133,7 +134,7 @@ class Host:
                 self._feed(ThreadExited(tid))
             return
         try:
-            if flags & socket.MSG_TRUNC:
+            if flags & MSG_TRUNC:
                 raise msgspec.DecodeError(f"frame over {FRAME} bytes")
             call = _decode(data)
         except msgspec.MsgspecError as e:

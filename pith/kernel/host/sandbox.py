@@ -5,7 +5,10 @@ the fds it needs (gate, device, memory); it cannot be undone. Layers, in order:
 
 1. rlimits: address space, open fds, CPU time, no core dumps;
 2. as root and when `policy.uid` is set: no supplementary groups, gid and uid dropped to
-   `policy.uid` (all capabilities go with them);
+   `policy.uid`, keeping only CAP_DAC_READ_SEARCH, so that a Python runtime under root's
+   home (mode 0700) stays importable: Landlock confines those reads to `read_only`, seccomp
+   denies open_by_handle_at; otherwise every capability is dropped (root without a uid too:
+   uid 0 stays, its power goes);
 3. `PR_SET_NO_NEW_PRIVS`;
 4. Landlock: every filesystem right the running ABI knows is handled, and only read-file,
    read-dir and execute are allowed, beneath `policy.read_only`; TCP bind/connect are handled
@@ -13,9 +16,9 @@ the fds it needs (gate, device, memory); it cannot be undone. Layers, in order:
    (ABI >= 6). Fds opened before (handed capabilities) keep working;
 5. seccomp (default allow, EPERM deny list): no sockets, exec, new processes or namespaces,
    ptrace, process_vm_*, signals to others, mount, module/kexec/bpf/keyring calls, io_uring
-   (it would bypass seccomp), set*id, chmod/chown/xattr/utime (which Landlock does not cover),
-   TIOCSTI. `clone` is allowed with CLONE_THREAD only; `clone3` gets ENOSYS so glibc creates
-   threads with `clone`.
+   (it would bypass seccomp), set*id, capset, and what Landlock does not cover: chmod, chown,
+   xattr, utime, SysV IPC, POSIX message queues; TIOCSTI. `clone` is allowed with CLONE_THREAD
+   only; `clone3` gets ENOSYS so glibc creates threads with `clone`.
 
 Any layer that cannot be applied raises `SandboxError`: a process never runs half-sandboxed.
 Touches: its own process only (rlimits, credentials, prctl, Landlock, seccomp); reads
@@ -40,14 +43,15 @@ import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyseccomp as seccomp  # type: ignore[import-untyped]
+import pyseccomp as seccomp
 
 __all__ = ["Policy", "SandboxError", "default_policy", "enter"]
 
 _libc = ctypes.CDLL(None, use_errno=True)
 _libc.syscall.restype = ctypes.c_long
 _CREATE_RULESET, _ADD_RULE, _RESTRICT_SELF = 444, 445, 446  # same number on every arch
-_PR_SET_NO_NEW_PRIVS = 38
+_PR_SET_NO_NEW_PRIVS, _PR_SET_KEEPCAPS = 38, 8
+_CAP_DAC_READ_SEARCH = 1 << 2  # the one capability kept by a process given its own uid
 _FILE_RIGHTS = 0b101  # LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE
 _DIR_RIGHTS = 0b1101  # ... | LANDLOCK_ACCESS_FS_READ_DIR
 _FS_BITS = {1: 13, 2: 14, 3: 15, 4: 15}  # ABI -> number of fs rights; 16 from ABI 5 on
@@ -65,7 +69,8 @@ _DENY = """socket socketpair connect bind listen accept accept4 execve execveat 
     io_uring_register setuid setgid setreuid setregid setresuid setresgid setfsuid setfsgid
     setgroups capset chmod fchmod fchmodat fchmodat2 chown fchown lchown fchownat setxattr
     lsetxattr fsetxattr removexattr lremovexattr fremovexattr utime utimes futimesat utimensat
-    acct quotactl syslog iopl ioperm"""
+    acct quotactl syslog iopl ioperm shmget shmat shmctl msgget msgsnd msgrcv msgctl semget semop
+    semtimedop semctl mq_open mq_unlink"""
 
 
 class SandboxError(Exception):
@@ -165,10 +170,15 @@ def enter(policy: Policy) -> None:
                 limits.append((resource.RLIMIT_CPU, policy.cpu_seconds))
             for kind, limit in limits:
                 resource.setrlimit(kind, (limit, limit))
+            keep = 0
             if policy.uid is not None and os.geteuid() == 0:
+                _check(_libc.prctl(_PR_SET_KEEPCAPS, 1, 0, 0, 0))
                 os.setgroups([])
                 os.setresgid(policy.uid, policy.uid, policy.uid)
                 os.setresuid(policy.uid, policy.uid, policy.uid)
+                keep = _CAP_DAC_READ_SEARCH  # to read a runtime under root's home: Landlock
+            header = (ctypes.c_uint32 * 2)(0x20080522, 0)  # confines it to `read_only`
+            _check(_libc.capset(header, (ctypes.c_uint32 * 6)(keep, keep)))  # (ABI v3)
             _check(_libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
             _syscall(_RESTRICT_SELF, ruleset, ctypes.c_uint32(0))
         finally:

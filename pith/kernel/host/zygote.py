@@ -11,6 +11,7 @@ The zygote runs no program code; it touches only its control socket.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import socket
 import sys
@@ -58,6 +59,8 @@ def _serve(ctl: socket.socket) -> None:
     os.closerange(ctl.fileno() + 1, 65536)
     import pith.lib.start  # noqa: F401  (pre-warm: the library every process runs)
 
+    policy = sandbox.default_policy()  # computed once: the paths are the same for all
+
     while True:
         msg, fds, _, _ = socket.recv_fds(ctl, 1 << 17, 1)
         if not msg:
@@ -68,19 +71,20 @@ def _serve(ctl: socket.socket) -> None:
             child = os.fork()
             if child == 0:
                 ctl.close()
-                _child(fds[0], name, program, args, uid)
+                _child(fds[0], name, program, args, dataclasses.replace(policy, uid=uid))
             ctl.send(_encode(child))
             os._exit(0)
         os.close(fds[0])
         os.waitpid(middle, 0)
 
 
-def _child(gate: int, name: str, program: str, args: tuple[str, ...], uid: int | None) -> None:
+def _child(gate: int, name: str, program: str, args: tuple[str, ...],
+           policy: sandbox.Policy) -> None:
     """The new process: name it, sandbox it, run its program; never returns."""
     status = 1
     try:
         setproctitle.setproctitle(f"pith:{name}")
-        sandbox.enter(sandbox.default_policy(uid))
+        sandbox.enter(policy)
         from pith.lib.start import main
 
         status = main(gate, program, args)

@@ -1,0 +1,31 @@
+"""null: a server that answers every request with nothing, and a program that does nothing.
+
+The measuring sticks of `pith bench`: a null call costs only the IPC path and
+the framework; `nothing` costs only a spawn and an exit.
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+from pith.lib.server import Caller, Server
+from pith.lib.start import Context
+
+__all__ = ["Null", "NullServer", "nothing"]
+
+
+class Null(msgspec.Struct, frozen=True, tag=True):
+    """The smallest request there is."""
+
+
+class NullServer(Server):
+    requests = Null
+    endpoint = "null"
+
+    def do_null(self, request: Null, caller: Caller) -> Null:
+        return request
+
+
+def nothing(ctx: Context) -> int:
+    """A program that exits at once."""
+    return 0
