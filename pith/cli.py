@@ -97,11 +97,10 @@ def boot(
 ) -> None:
     """Boot Pith; with --command, run one command and exit with its status."""
     from pith.kernel.host import boot as boot_kernel
-    from pith.lib.manifest import Manifest, ManifestError
+    from pith.lib.manifest import Manifest, ManifestError, program_path
 
     try:
-        text = manifest.read_text()
-        Manifest.parse(text)
+        text = Manifest.parse(manifest.read_text(), base=manifest.parent).to_json()
     except (OSError, ManifestError) as e:
         typer.echo(f"pith boot: {manifest}: {e}", err=True)
         raise typer.Exit(2) from None
@@ -111,4 +110,5 @@ def boot(
     words = tuple(shlex.split(command))
     if not words:
         raise typer.Exit(0)
+    words = (program_path(words[0], Path.cwd()), *words[1:])  # a program file runs as it is
     raise typer.Exit(boot_kernel("pith.servers.rs:main", (text, *words)))

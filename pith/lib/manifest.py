@@ -3,7 +3,7 @@
 A manifest is TOML:
 
     [servers.echo]
-    program = "pith.servers.echo:EchoServer"   # what runs
+    program = "pith.servers.echo:EchoServer"   # what runs (or "file.py:Class", beside)
     mode = "isolated"                           # or "collocated" (in the kernel)
     provides = ["echo"]                         # endpoints it serves (it gets READ)
     uses = []                                   # endpoints it calls (WRITE and GRANT)
@@ -15,11 +15,20 @@ or dependencies, cycles are all errors with a clear message).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 import msgspec
 
-__all__ = ["Manifest", "ManifestError", "Service"]
+__all__ = ["Manifest", "ManifestError", "Service", "program_path"]
+
+
+def program_path(program: str, base: Path) -> str:
+    """A program in a file ("x.py:Class", "x.py") made absolute from `base`; others as they are."""
+    file, colon, attribute = program.rpartition(":") if ":" in program else (program, "", "")
+    if not file.endswith(".py"):
+        return program
+    return f"{(base / file).resolve()}{colon}{attribute}"
 
 
 class ManifestError(ValueError):
@@ -38,9 +47,27 @@ class Manifest(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     servers: dict[str, Service] = {}
 
     @classmethod
-    def parse(cls, text: str) -> Manifest:
+    def parse(cls, text: str, base: Path | None = None) -> Manifest:
+        """Decode and check; a program file ("x.py:Class") is made absolute from `base`."""
         try:
             manifest = msgspec.toml.decode(text, type=cls)
+        except msgspec.MsgspecError as e:
+            raise ManifestError(f"bad manifest: {e}") from None
+        manifest.order()
+        if base is None:
+            return manifest
+        servers = {name: msgspec.structs.replace(s, program=program_path(s.program, base))
+                   for name, s in manifest.servers.items()}
+        return cls(servers)
+
+    def to_json(self) -> str:
+        """The checked manifest as handed to rs (JSON: the standard library writes no TOML)."""
+        return msgspec.json.encode(self).decode()
+
+    @classmethod
+    def from_json(cls, text: str) -> Manifest:
+        try:
+            manifest = msgspec.json.decode(text, type=cls)
         except msgspec.MsgspecError as e:
             raise ManifestError(f"bad manifest: {e}") from None
         manifest.order()

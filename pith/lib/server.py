@@ -90,6 +90,10 @@ class Server:
     def __init__(self, caps: dict[str, int], args: tuple[str, ...] = (),
                  gate_of: Callable[[], Gate] = gate) -> None:
         self.caps, self.args, self.gate_of = caps, args, gate_of
+        self.setup()
+
+    def setup(self) -> None:
+        """Make the server's state (override; called once, before the first request)."""
 
     def dispatch(self, msg: bytes, caller: Caller) -> bytes | None:
         """Decode, handle, encode: the reply's bytes, or None when deferred."""

@@ -1,6 +1,7 @@
 """Process start-up: what runs first in a new Pith process (and for a collocated one).
 
-A program is named "package.module:attribute". The attribute is either a
+A program is named "package.module:attribute" or "/path/to/file.py:attribute"
+(a file outside Pith's package, made readable to that process alone). The attribute is either a
 `Server` subclass (the framework serves its endpoint) or a function
 `main(ctx: Context) -> int | None`. The first argument a spawner passes is
 the caps table, "name=slot,name=slot" (as the kernel's boot does for the
@@ -10,10 +11,12 @@ root: "spawn=0,sched=1,trace=2,…"); the rest are the program's arguments.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import socket
 import sys
 import traceback
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pith.lib.server import Runner, Server, serve
@@ -46,8 +49,18 @@ def _parse(args: tuple[str, ...]) -> Context:
 
 
 def load(program: str) -> Any:
-    """The object a program name names."""
-    module, _, attribute = program.partition(":")
+    """The object a program name names: "package.module:attr" or "/path/file.py:attr"."""
+    module, _, attribute = program.rpartition(":") if ":" in program else (program, "", "")
+    if module.endswith(".py"):
+        name = Path(module).stem
+        code = sys.modules.get(name)
+        if code is None or getattr(code, "__file__", None) != module:
+            spec = importlib.util.spec_from_file_location(name, module)
+            if spec is None or spec.loader is None:
+                raise ImportError(f"cannot load {module}")
+            code = sys.modules[name] = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(code)
+        return getattr(code, attribute or "main")
     return getattr(importlib.import_module(module), attribute or "main")
 
 

@@ -8,13 +8,14 @@ WRITE|GRANT on what it uses), runs the command, waits for it to die, stops
 the servers and exits with the command's status. Restart policies, heartbeats
 and live update come with issue 7.
 
-Arguments: its caps table (from the kernel), the manifest's text, then the
+Arguments: its caps table (from the kernel), the manifest (checked, as JSON), then the
 command's words. A command word NAME runs the program `pith.bin.NAME:main`.
 """
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from pith.kernel.core.rights import GRANT, READ, WRITE
 from pith.lib.manifest import Manifest, ManifestError
@@ -48,7 +49,9 @@ def run_command(g: Gate, spawn: int, words: tuple[str, ...], endpoints: dict[str
                 badge: int = COMMAND_BADGE) -> int:
     """Run one command to its end; its exit status (127: no such program). Its caps
     carry `badge`, so servers know who calls and the command cannot pose as another."""
-    name = words[0]
+    name, program = words[0], f"pith.bin.{words[0]}:main"
+    if name.endswith(".py"):  # a program file (made absolute by `pith boot`)
+        return _run(g, spawn, Path(name).stem, f"{name}:main", words[1:], endpoints, badge)
     if not name.isidentifier():
         print(f"pith: {name}: not found", file=sys.stderr)
         return 127
@@ -57,8 +60,13 @@ def run_command(g: Gate, spawn: int, words: tuple[str, ...], endpoints: dict[str
     except ImportError:
         print(f"pith: {name}: not found", file=sys.stderr)
         return 127
+    return _run(g, spawn, name, program, words[1:], endpoints, badge)
+
+
+def _run(g: Gate, spawn: int, name: str, program: str, args: tuple[str, ...],
+         endpoints: dict[str, int], badge: int) -> int:
     grants = {e: (slot, WRITE | GRANT) for e, slot in endpoints.items()}
-    proc = _spawn(g, spawn, name, f"pith.bin.{name}:main", words[1:], grants, badge=badge)
+    proc = _spawn(g, spawn, name, program, args, grants, badge=badge)
     death = g.notification_create()
     g.process_watch(proc, death)
     g.wait(death)
@@ -71,7 +79,7 @@ def run_command(g: Gate, spawn: int, words: tuple[str, ...], endpoints: dict[str
 def main(ctx: Context) -> int:
     g, spawn = ctx.gate, ctx.caps["spawn"]
     try:
-        manifest = Manifest.parse(ctx.args[0])
+        manifest = Manifest.from_json(ctx.args[0])
     except (IndexError, ManifestError) as e:
         print(f"pith: {e}", file=sys.stderr)
         return 2

@@ -3,8 +3,10 @@
 The host opens each device at boot and the root process gets the first
 capability; it hands a derived copy to exactly one driver. DeviceOpen gives the
 driver the fd (a `Handle` result). The device's interrupt is the readiness of
-its fd: DeviceIrq binds it to a notification, and each DeviceReady event from
-the host signals that notification's bits.
+its fd: DeviceIrq binds it to a notification and arms it; the next DeviceReady
+event from the host signals that notification's bits, and the interrupt stays
+masked until the driver acknowledges it by calling DeviceIrq again (so a
+device that stays ready does not flood the kernel).
 """
 
 from __future__ import annotations
@@ -59,8 +61,7 @@ def do_device_irq(k: Kernel, t: Thread, c: DeviceIrq) -> None:
         n = k.lookup(t, c.notification, Notification, WRITE).obj
         assert isinstance(n, Notification)
         bits = check_bits(c.bits)
-        if dev.irq is None:
-            k.out.append(WatchDevice(dev.oid, True))
+        k.out.append(WatchDevice(dev.oid, True))  # (re-)arm: one interrupt per DeviceIrq
         dev.irq = (n, bits)
     k.resume(t, Done())
 

@@ -76,6 +76,7 @@ class Host:
         self.memfds: dict[int, int] = {}  # Memory id -> memfd
         self.devices: dict[int, int] = {}  # Device id -> fd
         self.colo: dict[int, Runner] = {}  # collocated tid -> its runner
+        self.armed: set[int] = set()  # device fds registered with epoll
         self.status: int | None = None  # the root's exit status, once it is dead
         ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
         setproctitle.setproctitle("pith:kernel")
@@ -195,6 +196,7 @@ class Host:
         elif isinstance(a, act.WatchDevice):
             self._watch(self.devices[a.device], a.on)
         elif isinstance(a, act.ReleaseDevice):
+            self._watch(self.devices[a.device], False)
             os.close(self.devices.pop(a.device))
         elif isinstance(a, act.ApplyPriority) and a.pid in self.pidfds:
             signal.pidfd_send_signal(self.pidfds[a.pid], 0)  # still there?
@@ -280,11 +282,15 @@ class Host:
             sock.close()
 
     def _watch(self, fd: int, on: bool) -> None:
+        """Arm (one-shot: the driver re-arms to acknowledge) or disarm a device's interrupt."""
         try:
-            if on:
-                self.epoll.register(fd, select.EPOLLIN)
-            else:
+            if not on:
                 self.epoll.unregister(fd)
+            elif fd in self.armed:
+                self.epoll.modify(fd, select.EPOLLIN | select.EPOLLONESHOT)
+            else:
+                self.epoll.register(fd, select.EPOLLIN | select.EPOLLONESHOT)
+            self.armed.add(fd) if on else self.armed.discard(fd)
         except OSError:
             pass  # a regular file has no interrupt: it is always ready
 

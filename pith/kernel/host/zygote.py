@@ -71,7 +71,9 @@ def _serve(ctl: socket.socket) -> None:
             child = os.fork()
             if child == 0:
                 ctl.close()
-                _child(fds[0], name, program, args, dataclasses.replace(policy, uid=uid))
+                own = (program.rpartition(":")[0],) if ".py:" in program else ()  # its file
+                mine = dataclasses.replace(policy, uid=uid, read_only=policy.read_only + own)
+                _child(fds[0], name, program, args, mine)
             ctl.send(_encode(child))
             os._exit(0)
         os.close(fds[0])
@@ -84,6 +86,8 @@ def _child(gate: int, name: str, program: str, args: tuple[str, ...],
     status = 1
     try:
         setproctitle.setproctitle(f"pith:{name}")
+        sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115  (its own fds,
+        sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115  not a parent's)
         sandbox.enter(policy)
         from pith.lib.start import main
 

@@ -1,0 +1,80 @@
+"""The server framework without a kernel: dispatch, deferral, the runner's steps."""
+
+from __future__ import annotations
+
+import msgspec
+import pytest
+
+from pith.kernel.core import syscalls as sc
+from pith.kernel.core.actions import Error, Received, Signalled
+from pith.kernel.core.errors import ErrorCode, ServerDied
+from pith.lib.server import DEFER, Caller, Failure, Runner, Server, ServiceError
+from pith.servers.echo import Echo, Echoed, EchoServer, Stats
+
+
+class Later(msgspec.Struct, tag=True):
+    pass
+
+
+class Deferring(Server):
+    requests = Later
+    endpoint = "x"
+
+    def setup(self) -> None:
+        self.parked: list[Caller] = []
+
+    def do_later(self, request: Later, caller: Caller) -> object:
+        self.parked.append(caller)
+        return DEFER
+
+    def signalled(self, bits: int) -> None:
+        self.bits = bits
+
+
+def test_dispatch_decodes_handles_and_encodes() -> None:
+    reply = EchoServer({}).dispatch(msgspec.msgpack.encode(Echo("hi")), Caller(7, 1))
+    assert reply is not None
+    assert msgspec.msgpack.decode(reply, type=Echoed) == Echoed("hi", 7)
+
+
+def test_bad_bytes_and_refusals_become_failures() -> None:
+    server = EchoServer({})
+    for msg in (b"", b"\xff\xfe", msgspec.msgpack.encode({"type": "Nope"}),
+                msgspec.msgpack.encode(Echo("a\0b"))):
+        reply = server.dispatch(msg, Caller(0, 1))
+        assert reply is not None
+        assert isinstance(msgspec.msgpack.decode(reply, type=Failure), Failure)
+    assert server.count == 0
+
+
+def test_a_server_without_a_handler_is_refused_at_definition() -> None:
+    with pytest.raises(TypeError, match="do_echo"):
+        type("Broken", (Server,), {"requests": Echo, "endpoint": "e"})
+
+
+def test_runner_replies_and_receives_in_one_syscall() -> None:
+    runner = Runner(EchoServer({}), slot=3)
+    assert runner.first() == sc.Recv(3)
+    call = runner.step(Received(msgspec.msgpack.encode(Stats()), 0, (), 5))
+    assert isinstance(call, sc.ReplyRecv) and (call.reply, call.slot) == (5, 3)
+
+
+def test_runner_defers_and_passes_notifications_on() -> None:
+    server = Deferring({})
+    runner = Runner(server, slot=2)
+    assert runner.step(Received(msgspec.msgpack.encode(Later()), 9, (), 4)) == sc.Recv(2)
+    assert server.parked == [Caller(9, 4, ())]
+    assert runner.step(Signalled(0b101)) == sc.Recv(2)
+    assert server.bits == 0b101
+
+
+def test_runner_goes_on_when_the_caller_is_gone_and_raises_otherwise() -> None:
+    runner = Runner(EchoServer({}), slot=1)
+    assert runner.step(Error(ErrorCode.INVALID_SLOT, "reply gone")) == sc.Recv(1)
+    with pytest.raises(ServerDied):
+        runner.step(Error(ErrorCode.SERVER_DIED, "x"))
+
+
+def test_service_error_carries_its_condition() -> None:
+    e = ServiceError("ENOENT", "no such key")
+    assert (e.error, e.message, str(e)) == ("ENOENT", "no such key", "ENOENT: no such key")
