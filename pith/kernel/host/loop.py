@@ -29,6 +29,7 @@ import socket
 import sys
 import time
 from collections import deque
+from collections.abc import Callable
 from typing import Protocol
 
 import msgspec
@@ -69,14 +70,14 @@ class Host:
         self.queue: deque[act.Action] = deque()
         self.draining = False
         self.gates: dict[int, socket.socket] = {}  # tid -> kernel end of its gate
-        self.by_fd: dict[int, int] = {}  # gate fd -> tid
+        self.on_ready: dict[int, Callable[[], None]] = {}  # epoll fd -> what its event means
         self.owner: dict[int, int] = {}  # tid -> pid
         self.pidfds: dict[int, int] = {}  # pid -> pidfd
+        self.host_pids: dict[int, int] = {}  # pid -> host pid
         self.new_gates: dict[int, socket.socket] = {}  # new thread's end, until handed over
         self.memfds: dict[int, int] = {}  # Memory id -> memfd
         self.devices: dict[int, int] = {}  # Device id -> fd
         self.colo: dict[int, Runner] = {}  # collocated tid -> its runner
-        self.armed: set[int] = set()  # device fds registered with epoll
         self.status: int | None = None  # the root's exit status, once it is dead
         ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
         setproctitle.setproctitle("pith:kernel")
@@ -101,23 +102,13 @@ class Host:
                 ready = self.epoll.poll(wait)
                 self._feed(Tick(time.monotonic()))
                 for fd, _ in ready:
-                    self._ready(fd)
+                    if fd in self.on_ready:  # (an earlier event may have closed it)
+                        self.on_ready[fd]()
         except KeyboardInterrupt:
             self.status = 130
         finally:
             self.shutdown()
         return self.status
-
-    def _ready(self, fd: int) -> None:
-        if fd in self.by_fd:
-            self._gate(self.by_fd[fd])
-        elif fd in self.pidfds.values():
-            pid = next(p for p, f in self.pidfds.items() if f == fd)
-            self._exited(pid)
-        else:
-            for dev, dfd in self.devices.items():
-                if dfd == fd:
-                    self._feed(DeviceReady(dev))
 
     def _gate(self, tid: int) -> None:
         sock = self.gates[tid]
@@ -145,6 +136,7 @@ class Host:
 
     def _exited(self, pid: int) -> None:
         pidfd = self.pidfds.pop(pid)
+        del self.host_pids[pid], self.on_ready[pidfd]
         self.epoll.unregister(pidfd)
         info = os.waitid(os.P_PIDFD, pidfd, os.WEXITED)
         os.close(pidfd)
@@ -194,13 +186,12 @@ class Host:
         elif isinstance(a, act.FreeMemory):
             os.close(self.memfds.pop(a.memory))
         elif isinstance(a, act.WatchDevice):
-            self._watch(self.devices[a.device], a.on)
+            self._watch(a.device, a.on)
         elif isinstance(a, act.ReleaseDevice):
-            self._watch(self.devices[a.device], False)
+            self._watch(a.device, False)
             os.close(self.devices.pop(a.device))
-        elif isinstance(a, act.ApplyPriority) and a.pid in self.pidfds:
-            signal.pidfd_send_signal(self.pidfds[a.pid], 0)  # still there?
-            os.setpriority(os.PRIO_PROCESS, _host_pid(self.pidfds[a.pid]), a.priority)
+        elif isinstance(a, act.ApplyPriority) and a.pid in self.host_pids:
+            os.setpriority(os.PRIO_PROCESS, self.host_pids[a.pid], a.priority)  # (not reaped)
 
     def _send(self, tid: int, result: act.Result) -> None:
         sock = self.gates.get(tid)
@@ -246,7 +237,8 @@ class Host:
         host_pid = self.zygote.spawn(theirs, a.name, a.program, a.args, uid)
         theirs.close()
         self.pidfds[a.pid] = pidfd = os.pidfd_open(host_pid)
-        self.epoll.register(pidfd, select.EPOLLIN)
+        self.host_pids[a.pid] = host_pid
+        self._listen(pidfd, lambda: self._exited(a.pid))
 
     def _stop(self, pid: int) -> None:
         for tid in [t for t, p in self.owner.items() if p == pid]:
@@ -270,27 +262,29 @@ class Host:
 
     def _add_gate(self, pid: int, tid: int, sock: socket.socket) -> None:
         self.gates[tid] = sock
-        self.by_fd[sock.fileno()] = tid
         self.owner[tid] = pid
-        self.epoll.register(sock.fileno(), select.EPOLLIN)
+        self._listen(sock.fileno(), lambda: self._gate(tid))
+
+    def _listen(self, fd: int, then: Callable[[], None], events: int = select.EPOLLIN) -> None:
+        self.on_ready[fd] = then
+        self.epoll.register(fd, events)
 
     def _close_gate(self, tid: int) -> None:
         sock = self.gates.pop(tid, None)
         if sock is not None:
-            del self.by_fd[sock.fileno()]
+            del self.on_ready[sock.fileno()]
             self.epoll.unregister(sock.fileno())
             sock.close()
 
-    def _watch(self, fd: int, on: bool) -> None:
+    def _watch(self, device: int, on: bool) -> None:
         """Arm (one-shot: the driver re-arms to acknowledge) or disarm a device's interrupt."""
+        fd, oneshot = self.devices[device], select.EPOLLIN | select.EPOLLONESHOT
         try:
-            if not on:
+            if fd in self.on_ready:
                 self.epoll.unregister(fd)
-            elif fd in self.armed:
-                self.epoll.modify(fd, select.EPOLLIN | select.EPOLLONESHOT)
-            else:
-                self.epoll.register(fd, select.EPOLLIN | select.EPOLLONESHOT)
-            self.armed.add(fd) if on else self.armed.discard(fd)
+                del self.on_ready[fd]
+            if on:
+                self._listen(fd, lambda: self._feed(DeviceReady(device)), oneshot)
         except OSError:
             pass  # a regular file has no interrupt: it is always ready
 
@@ -310,11 +304,6 @@ class Host:
         self.new_gates, self.memfds, self.devices, self.colo = {}, {}, {}, {}
         self.epoll.close()
         self.zygote.close()
-
-
-def _host_pid(pidfd: int) -> int:
-    with open(f"/proc/self/fdinfo/{pidfd}") as info:
-        return int(next(line for line in info if line.startswith("Pid:")).split()[1])
 
 
 class _LocalGate(Gate):

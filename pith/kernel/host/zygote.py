@@ -66,18 +66,25 @@ def _serve(ctl: socket.socket) -> None:
         if not msg:
             return
         name, program, args, uid = msgspec.msgpack.decode(msg, type=Request)
+        pid_r, pid_w = os.pipe()
         middle = os.fork()
         if middle == 0:
             child = os.fork()
             if child == 0:
                 ctl.close()
+                os.close(pid_r)
+                os.close(pid_w)
                 own = (program.rpartition(":")[0],) if ".py:" in program else ()  # its file
                 mine = dataclasses.replace(policy, uid=uid, read_only=policy.read_only + own)
                 _child(fds[0], name, program, args, mine)
-            ctl.send(_encode(child))
+            os.write(pid_w, _encode(child))
             os._exit(0)
         os.close(fds[0])
-        os.waitpid(middle, 0)
+        os.close(pid_w)
+        child = msgspec.msgpack.decode(os.read(pid_r, 64))
+        os.close(pid_r)
+        os.waitpid(middle, 0)  # once it is reaped, the new process is the kernel's child
+        ctl.send(_encode(child))
 
 
 def _child(gate: int, name: str, program: str, args: tuple[str, ...],
