@@ -1,0 +1,1 @@
+"""Device drivers (blk, tty, eth …): user-space servers that each hold one Device cap."""
