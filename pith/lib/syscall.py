@@ -45,6 +45,7 @@ FRAME = MAX_MESSAGE + 8192  # the largest frame on a gate, message plus its reco
 _encode = msgspec.msgpack.Encoder().encode
 _decode_result = msgspec.msgpack.Decoder(Result).decode
 R = TypeVar("R")
+_HANDING_FDS = (sc.MemoryMap, sc.DeviceOpen, sc.ThreadCreate)  # answers that carry an fd
 
 
 class Gate:
@@ -182,9 +183,15 @@ class SocketGate(Gate):
 
     def __init__(self, sock: socket.socket) -> None:
         self.sock = sock
+        self.frame = bytearray(FRAME)
 
     def invoke(self, call: sc.SyscallRequest) -> tuple[Result, list[int]]:
         self.sock.send(_encode(call))
+        if type(call) not in _HANDING_FDS:
+            size = self.sock.recv_into(self.frame)
+            if not size:
+                raise ConnectionError("the kernel closed this thread's gate")
+            return _decode_result(memoryview(self.frame)[:size]), []
         data, ancillary, _, _ = self.sock.recvmsg(FRAME, socket.CMSG_SPACE(4 * 4))
         if not data:
             raise ConnectionError("the kernel closed this thread's gate")

@@ -49,7 +49,6 @@ FRAME = 65536 + 8192
 _decode = msgspec.msgpack.Decoder(SyscallRequest).decode
 _encode = msgspec.msgpack.Encoder().encode
 PR_SET_CHILD_SUBREAPER = 36
-MSG_TRUNC = int(socket.MSG_TRUNC)  # (IntFlag arithmetic is slow on the hot path)
 UID_BASE = 60000  # as root, Pith process N runs as host uid UID_BASE + N
 
 
@@ -78,6 +77,7 @@ class Host:
         self.memfds: dict[int, int] = {}  # Memory id -> memfd
         self.devices: dict[int, int] = {}  # Device id -> fd
         self.colo: dict[int, Runner] = {}  # collocated tid -> its runner
+        self.frame = bytearray(FRAME + 1)  # one frame read from a gate (+1: too long)
         self.status: int | None = None  # the root's exit status, once it is dead
         ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
         setproctitle.setproctitle("pith:kernel")
@@ -111,24 +111,20 @@ class Host:
         return self.status
 
     def _gate(self, tid: int) -> None:
-        sock = self.gates[tid]
-        try:
-            data, ancillary, flags, _ = sock.recvmsg(FRAME, socket.CMSG_SPACE(64 * 4))
+        try:  # (no room for ancillary data: fds a process sends are closed by Linux, unread)
+            size = self.gates[tid].recv_into(self.frame)
         except OSError:
-            data, ancillary, flags = b"", [], 0
-        for _, _, fds in ancillary:  # processes cannot hand fds to the kernel
-            for fd in array.array("i", fds[: len(fds) - len(fds) % 4]):
-                os.close(fd)
-        if not data:  # a thread ended; the last one's end is its process's, told by the pidfd
+            size = 0
+        if not size:  # a thread ended; the last one's end is its process's, told by the pidfd
             self._close_gate(tid)
             pid = self.owner.pop(tid)
             if pid in self.owner.values():
                 self._feed(ThreadExited(tid))
             return
         try:
-            if flags & MSG_TRUNC:
+            if size > FRAME:
                 raise msgspec.DecodeError(f"frame over {FRAME} bytes")
-            call = _decode(data)
+            call = _decode(memoryview(self.frame)[:size])
         except msgspec.MsgspecError as e:
             self._send(tid, act.Error(ErrorCode.INVALID_ARGUMENT, f"bad syscall frame: {e}"))
             return
