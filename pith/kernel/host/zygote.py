@@ -4,15 +4,19 @@ The kernel forks the zygote once at boot, after Pith's user-space library is
 imported, so a new process costs a fork, not a Python start-up. For each spawn
 the kernel sends (name, program, args, uid) and the new thread's gate fd; the
 zygote double-forks so the new process is re-parented to the kernel (a child
-subreaper), which then owns its pidfd and its exit status. The new process
+subreaper), which then owns its pidfd and its exit status; once it is, the
+process asks to be killed when the kernel dies (PR_SET_PDEATHSIG), so killing
+the kernel, even with SIGKILL, leaves no Pith process behind. The new process
 names itself `pith:NAME`, enters the sandbox and only then loads its program.
 The zygote runs no program code; it touches only its control socket.
 """
 
 from __future__ import annotations
 
+import ctypes
 import dataclasses
 import os
+import signal
 import socket
 import sys
 import traceback
@@ -25,6 +29,7 @@ from pith.kernel.host import sandbox
 __all__ = ["Zygote"]
 
 _encode = msgspec.msgpack.encode
+PR_SET_PDEATHSIG = 1
 Request = tuple[str, str, tuple[str, ...], int | None]
 
 
@@ -53,7 +58,16 @@ class Zygote:
         os.waitpid(self.pid, 0)
 
 
+def _die_with(parent: int) -> None:
+    """Be killed when `parent` (the kernel) dies, even by SIGKILL: nothing outlives it."""
+    ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(1)  # it died already
+
+
 def _serve(ctl: socket.socket) -> None:
+    kernel = os.getppid()
+    _die_with(kernel)
     setproctitle.setproctitle("pith:zygote")
     os.closerange(3, ctl.fileno())
     os.closerange(ctl.fileno() + 1, 65536)
@@ -67,28 +81,33 @@ def _serve(ctl: socket.socket) -> None:
             return
         name, program, args, uid = msgspec.msgpack.decode(msg, type=Request)
         pid_r, pid_w = os.pipe()
+        go_r, go_w = os.pipe()
         middle = os.fork()
         if middle == 0:
             child = os.fork()
             if child == 0:
                 ctl.close()
-                os.close(pid_r)
-                os.close(pid_w)
+                for fd in (pid_r, pid_w, go_w):
+                    os.close(fd)
+                os.read(go_r, 1)  # until it is the kernel's child: then it can die with it
+                os.close(go_r)
                 own = (program.rpartition(":")[0],) if ".py:" in program else ()  # its file
                 mine = dataclasses.replace(policy, uid=uid, read_only=policy.read_only + own)
-                _child(fds[0], name, program, args, mine)
+                _child(fds[0], name, program, args, mine, kernel)
             os.write(pid_w, _encode(child))
             os._exit(0)
-        os.close(fds[0])
-        os.close(pid_w)
+        for fd in (fds[0], pid_w, go_r):
+            os.close(fd)
         child = msgspec.msgpack.decode(os.read(pid_r, 64))
         os.close(pid_r)
         os.waitpid(middle, 0)  # once it is reaped, the new process is the kernel's child
+        os.write(go_w, b"!")
+        os.close(go_w)
         ctl.send(_encode(child))
 
 
 def _child(gate: int, name: str, program: str, args: tuple[str, ...],
-           policy: sandbox.Policy) -> None:
+           policy: sandbox.Policy, kernel: int) -> None:
     """The new process: name it, sandbox it, run its program; never returns."""
     status = 1
     try:
@@ -96,6 +115,7 @@ def _child(gate: int, name: str, program: str, args: tuple[str, ...],
         sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115  (its own fds,
         sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115  not a parent's)
         sandbox.enter(policy)
+        _die_with(kernel)  # (after the uid change, which clears the parent-death signal)
         from pith.lib.start import main
 
         status = main(gate, program, args)

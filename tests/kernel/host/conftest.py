@@ -8,6 +8,7 @@ more fds (sockets, memfds, pipes) than before.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import subprocess
 import sys
@@ -17,19 +18,41 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
+PR_SET_CHILD_SUBREAPER = 36
+ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)  # see pith_processes
 
 
-def pith_processes() -> set[int]:
-    """Host pids whose name is pith:*."""
-    found = set()
+def _table() -> dict[int, tuple[int, str, str]]:
+    """pid -> (parent pid, state, name) of every host process."""
+    table = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
-                comm = Path(f"/proc/{entry}/comm").read_text()
+                stat = Path(f"/proc/{entry}/stat").read_text()
+                name = Path(f"/proc/{entry}/comm").read_text().strip()
             except OSError:
                 continue
-            if comm.startswith("pith:"):
-                found.add(int(entry))
+            state, ppid = stat.rsplit(")", 1)[1].split()[:2]
+            table[int(entry)] = (int(ppid), state, name)
+    return table
+
+
+def pith_processes() -> set[int]:
+    """Live host processes named pith:* that descend from this test process.
+
+    The test process is a child subreaper, so whatever a test leaves behind stays its
+    descendant (and other test runs on the machine do not count)."""
+    table, me = _table(), os.getpid()
+    for pid, (ppid, state, _) in table.items():
+        if ppid == me and state == "Z" and table[pid][2].startswith("pith:"):
+            os.waitpid(pid, 0)  # an orphan that already died: reap it, it is no leak
+    found = set()
+    for pid, (_, state, name) in table.items():
+        ancestor = pid
+        while ancestor in table and ancestor != me:
+            ancestor = table[ancestor][0]
+        if ancestor == me and name.startswith("pith:") and state != "Z":
+            found.add(pid)
     return found
 
 

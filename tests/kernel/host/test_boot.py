@@ -17,6 +17,11 @@ from tests.kernel.host.conftest import ROOT, boot, pith_processes
 MANIFESTS = ["examples/echo.toml", "examples/echo-collocated.toml"]
 
 
+def parent(pid: int) -> int:
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return int(stat.rsplit(")", 1)[1].split()[1])
+
+
 @pytest.mark.parametrize("manifest", MANIFESTS)
 def test_echo_goes_through_the_echo_server(manifest: str) -> None:
     done = boot("echo hello,   world", manifest)
@@ -77,3 +82,25 @@ def test_processes_carry_their_pith_names_and_all_go_at_shutdown() -> None:
             os.kill(kernel.pid, signal.SIGKILL)
             kernel.wait()
         kernel.stdout.close()  # type: ignore[union-attr]
+
+
+def test_killing_the_kernel_with_sigkill_leaves_no_process_behind() -> None:
+    code = "print('READY', flush=True); import time; time.sleep(120)"
+    argv = [sys.executable, "-m", "pith", "boot", "--command", f"python -c {shlex.quote(code)}"]
+    kernel = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    assert kernel.stdout is not None
+    with kernel.stdout:
+        ready, _, _ = select.select([kernel.stdout], [], [], 30)
+        assert ready and kernel.stdout.readline() == b"READY\n"
+        children = {pid for pid in pith_processes() if parent(pid) == kernel.pid}
+        assert len(children) >= 4  # zygote, root, echo, python: all the kernel's children
+        kernel.kill()
+        kernel.wait(timeout=30)
+        # each orphan is killed by its parent-death signal; wait for them to be gone
+        pidfds = [os.pidfd_open(pid) for pid in children if os.path.exists(f"/proc/{pid}")]
+        try:
+            for fd in pidfds:
+                assert select.select([fd], [], [], 10)[0], "a Pith process outlived the kernel"
+        finally:
+            for fd in pidfds:
+                os.close(fd)
