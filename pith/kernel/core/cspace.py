@@ -145,13 +145,17 @@ def _check_copy(cap: Cap, rights: int) -> None:
         raise MissingRight(f"slot {cap.slot} has rights {cap.rights}, not {rights}")
 
 
+def _derive_into(k: Kernel, t: Thread, cap: Cap, rights: int, badge: int, dest: int | None) -> None:
+    cspace = t.process.cspace
+    slot = cspace.dest(dest)
+    cspace.put(derive(cap, rights, badge), slot)
+    k.resume(t, Created(slot, cap.obj.oid))
+
+
 def do_cap_copy(k: Kernel, t: Thread, c: CapCopy) -> None:
     cap = k.lookup(t, c.slot)
     _check_copy(cap, c.rights)
-    cspace = t.process.cspace
-    slot = cspace.dest(c.dest)
-    cspace.put(derive(cap, c.rights, cap.badge), slot)
-    k.resume(t, Created(slot, cap.obj.oid))
+    _derive_into(k, t, cap, c.rights, cap.badge, c.dest)
 
 
 def do_cap_mint(k: Kernel, t: Thread, c: CapMint) -> None:
@@ -163,10 +167,7 @@ def do_cap_mint(k: Kernel, t: Thread, c: CapMint) -> None:
         raise AlreadyBadged(f"slot {c.slot} already has badge {cap.badge}")
     if not 0 < c.badge <= MAX_BADGE:
         raise InvalidArgument(f"badge must be 1..{MAX_BADGE}")
-    cspace = t.process.cspace
-    slot = cspace.dest(c.dest)
-    cspace.put(derive(cap, c.rights, c.badge), slot)
-    k.resume(t, Created(slot, cap.obj.oid))
+    _derive_into(k, t, cap, c.rights, c.badge, c.dest)
 
 
 def do_cap_move(k: Kernel, t: Thread, c: CapMove) -> None:
