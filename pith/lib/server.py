@@ -57,8 +57,7 @@ class _Defer:
 DEFER: Any = _Defer()  # a handler's "no reply now"
 
 
-@dataclass(frozen=True)
-class Caller:
+class Caller(msgspec.Struct, frozen=True):
     """Who sent a request: the badge of their cap, the caps they sent, the Reply slot."""
 
     badge: int

@@ -21,6 +21,7 @@ next syscall. An exception in one is a kernel panic, which is the point.
 from __future__ import annotations
 
 import array
+import contextlib
 import ctypes
 import os
 import select
@@ -100,7 +101,8 @@ class Host:
                 deadline = self.k.next_deadline()
                 wait = -1.0 if deadline is None else max(0.0, deadline - time.monotonic())
                 ready = self.epoll.poll(wait)
-                self._feed(Tick(time.monotonic()))
+                if deadline is not None:  # (the core's clock matters only to timed waits)
+                    self._feed(Tick(time.monotonic()))
                 for fd, _ in ready:
                     if fd in self.on_ready:  # (an earlier event may have closed it)
                         self.on_ready[fd]()
@@ -125,6 +127,8 @@ class Host:
             if size > FRAME:
                 raise msgspec.DecodeError(f"frame over {FRAME} bytes")
             call = _decode(memoryview(self.frame)[:size])
+            if getattr(call, "timeout", None) is not None:  # its deadline counts from now
+                self._feed(Tick(time.monotonic()))
         except msgspec.MsgspecError as e:
             self._send(tid, act.Error(ErrorCode.INVALID_ARGUMENT, f"bad syscall frame: {e}"))
             return
@@ -192,6 +196,10 @@ class Host:
     def _send(self, tid: int, result: act.Result) -> None:
         sock = self.gates.get(tid)
         if sock is None:
+            return
+        if type(result) not in (act.Handle, act.Created):  # the common case: no fd goes along
+            with contextlib.suppress(OSError):  # (the process is gone: its pidfd will say so)
+                sock.send(_encode(result))
             return
         fds, temporary = self._fds_for(result)
         rights = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))] if fds else []
