@@ -1,0 +1,213 @@
+"""The file-system protocol: what vfs asks of a file-system server (mfs, tmpfs, procfs).
+
+vfs is the only client. It walks paths itself, one component at a time, with
+`Lookup`; every other request names inodes by number. A file system answers
+with `Attr` (an inode's metadata), `Data`, `Entries`, `Target`, `Written`,
+`FsInfo` or `Ok`, or refuses with the framework's `Failure(error, message)`,
+where `error` is a POSIX errno name ("ENOENT", "EEXIST", "ENOTDIR", "EISDIR",
+"ENOTEMPTY", "ENOSPC", "ENAMETOOLONG", "EINVAL", "EFBIG", "EMLINK", "EROFS",
+"EIO"). A refused request changes nothing.
+
+Data moves inline, at most MAX_IO bytes a request; vfs splits larger reads and
+writes. Names are str (1..60 UTF-8 bytes on MINIX v3; "/" and NUL never).
+Modes are POSIX st_mode values (file type bits included).
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+__all__ = [
+    "MAX_IO",
+    "ROOT",
+    "Attr",
+    "Create",
+    "Data",
+    "Entries",
+    "FsInfo",
+    "FsReply",
+    "FsRequest",
+    "Link",
+    "Lookup",
+    "Mkdir",
+    "Ok",
+    "Read",
+    "Readdir",
+    "Readlink",
+    "Rename",
+    "Rmdir",
+    "SetAttr",
+    "Stat",
+    "Statfs",
+    "Symlink",
+    "Sync",
+    "Target",
+    "Truncate",
+    "Unlink",
+    "Write",
+    "Written",
+]
+
+MAX_IO = 48 * 1024  # bytes of file data in one request or reply
+ROOT = 1  # the root directory's inode number on every Pith file system
+
+
+class Attr(msgspec.Struct, frozen=True, tag=True):
+    """An inode's metadata (times in whole seconds since the epoch)."""
+
+    ino: int
+    mode: int
+    nlinks: int
+    uid: int
+    gid: int
+    size: int
+    atime: int
+    mtime: int
+    ctime: int
+
+
+class Lookup(msgspec.Struct, frozen=True, tag=True):
+    dir: int
+    name: str
+
+
+class Stat(msgspec.Struct, frozen=True, tag=True):
+    ino: int
+
+
+class Read(msgspec.Struct, frozen=True, tag=True):
+    ino: int
+    offset: int
+    size: int
+
+
+class Write(msgspec.Struct, frozen=True, tag=True):
+    ino: int
+    offset: int
+    data: bytes
+
+
+class Truncate(msgspec.Struct, frozen=True, tag=True):
+    ino: int
+    size: int
+
+
+class SetAttr(msgspec.Struct, frozen=True, tag=True):
+    """Change mode permission bits, owner or times; None leaves a field as it is."""
+
+    ino: int
+    mode: int | None = None
+    uid: int | None = None
+    gid: int | None = None
+    atime: int | None = None
+    mtime: int | None = None
+
+
+class Create(msgspec.Struct, frozen=True, tag=True):
+    """A new regular file (or other non-directory) `name` in `dir`, with `mode`."""
+
+    dir: int
+    name: str
+    mode: int
+
+
+class Mkdir(msgspec.Struct, frozen=True, tag=True):
+    dir: int
+    name: str
+    mode: int
+
+
+class Symlink(msgspec.Struct, frozen=True, tag=True):
+    dir: int
+    name: str
+    target: str
+
+
+class Readlink(msgspec.Struct, frozen=True, tag=True):
+    ino: int
+
+
+class Link(msgspec.Struct, frozen=True, tag=True):
+    """A new name `name` in `dir` for the existing non-directory `ino`."""
+
+    dir: int
+    name: str
+    ino: int
+
+
+class Unlink(msgspec.Struct, frozen=True, tag=True):
+    """Remove the non-directory `name` from `dir`."""
+
+    dir: int
+    name: str
+
+
+class Rmdir(msgspec.Struct, frozen=True, tag=True):
+    """Remove the empty directory `name` from `dir`."""
+
+    dir: int
+    name: str
+
+
+class Rename(msgspec.Struct, frozen=True, tag=True):
+    """POSIX rename: replaces an existing target of a compatible kind."""
+
+    src_dir: int
+    src_name: str
+    dst_dir: int
+    dst_name: str
+
+
+class Readdir(msgspec.Struct, frozen=True, tag=True):
+    """Directory entries from index `start` on ("." and ".." included)."""
+
+    ino: int
+    start: int = 0
+
+
+class Sync(msgspec.Struct, frozen=True, tag=True):
+    """Write every dirty buffer to the device."""
+
+
+class Statfs(msgspec.Struct, frozen=True, tag=True):
+    pass
+
+
+class Data(msgspec.Struct, frozen=True, tag=True):
+    data: bytes
+
+
+class Written(msgspec.Struct, frozen=True, tag=True):
+    count: int
+    attr: Attr
+
+
+class Entries(msgspec.Struct, frozen=True, tag=True):
+    """(name, inode) pairs; `more` when the directory has entries past these."""
+
+    entries: list[tuple[str, int]]
+    more: bool
+
+
+class Target(msgspec.Struct, frozen=True, tag=True):
+    target: str
+
+
+class FsInfo(msgspec.Struct, frozen=True, tag=True):
+    block_size: int
+    blocks: int
+    free_blocks: int
+    inodes: int
+    free_inodes: int
+    name_max: int
+
+
+class Ok(msgspec.Struct, frozen=True, tag=True):
+    pass
+
+
+FsRequest = (
+    Lookup | Stat | Read | Write | Truncate | SetAttr | Create | Mkdir | Symlink | Readlink
+    | Link | Unlink | Rmdir | Rename | Readdir | Sync | Statfs
+)
+FsReply = Attr | Data | Written | Entries | Target | FsInfo | Ok
