@@ -317,10 +317,19 @@ class _LocalGate(Gate):
         self.host, self.tid = host, tid
 
     def invoke(self, call: SyscallRequest) -> tuple[act.Result, list[int]]:
-        actions = self.host.k.syscall(self.tid, call)
-        own = [a for a in actions if isinstance(a, act.Resume) and a.tid == self.tid]
-        if not own:
-            raise RuntimeError("a collocated server cannot block in a syscall")
-        self.host._run([a for a in actions if a is not own[0]])
-        fds, _ = self.host._fds_for(own[0].result)
-        return own[0].result, [os.dup(fd) for fd in fds]
+        """Run `call` to its answer now. A call to another collocated server is carried
+        out on the spot (its handler runs, as a function call in a monolithic kernel);
+        anything that would have to wait for an isolated process is an error."""
+        host, pending = self.host, deque(self.host.k.syscall(self.tid, call))
+        while pending:
+            a = pending.popleft()
+            if isinstance(a, act.Resume) and a.tid == self.tid:
+                host._run(list(pending))
+                fds, _ = host._fds_for(a.result)
+                return a.result, [os.dup(fd) for fd in fds]
+            if isinstance(a, act.Resume) and a.tid in host.colo:
+                pending.extend(host.k.syscall(a.tid, host.colo[a.tid].step(a.result)))
+            else:
+                host._do(a)
+        raise RuntimeError(f"collocated thread {self.tid} would block in {call!r}: a collocated"
+                           " set must be closed under the calls it makes")
