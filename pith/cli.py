@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import importlib
+import os
 import shlex
 from collections.abc import Callable
 from pathlib import Path
@@ -94,6 +95,9 @@ def boot(
     command: Annotated[
         str | None, typer.Option(help="Run this one command line, print its output, shut down.")
     ] = None,
+    image: Annotated[
+        Path | None, typer.Option(help="Disk image: the `disk` device the blk driver drives.")
+    ] = None,
 ) -> None:
     """Boot Pith; with --command, run one command and exit with its status."""
     from pith.kernel.host import boot as boot_kernel
@@ -111,4 +115,11 @@ def boot(
     if not words:
         raise typer.Exit(0)
     words = (program_path(words[0], Path.cwd()), *words[1:])  # a program file runs as it is
-    raise typer.Exit(boot_kernel("pith.servers.rs:main", (text, *words)))
+    devices = {}
+    try:
+        if image is not None:
+            devices["disk"] = os.open(image, os.O_RDWR | os.O_CLOEXEC)
+    except OSError as e:
+        typer.echo(f"pith boot: {image}: {e.strerror}", err=True)
+        raise typer.Exit(2) from None
+    raise typer.Exit(boot_kernel("pith.servers.rs:main", (text, *words), devices))

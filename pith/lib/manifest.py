@@ -8,6 +8,7 @@ A manifest is TOML:
     provides = ["echo"]                         # endpoints it serves (it gets READ)
     uses = []                                   # endpoints it calls (WRITE and GRANT)
     depends = []                                # servers that must start first
+    devices = []                                # devices it drives (`pith boot --image`: disk)
 
 Decoding validates every field (unknown keys, wrong types, unknown endpoints
 or dependencies, cycles are all errors with a clear message).
@@ -41,6 +42,7 @@ class Service(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     provides: list[str] = []
     uses: list[str] = []
     depends: list[str] = []
+    devices: list[str] = []
 
 
 class Manifest(msgspec.Struct, forbid_unknown_fields=True, frozen=True):

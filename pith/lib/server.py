@@ -155,8 +155,10 @@ class Client:
         self.slot, self.gate_of = slot, gate_of
         self._decoder = msgspec.msgpack.Decoder(responses | Failure)
 
-    def call(self, request: msgspec.Struct, timeout: float | None = None) -> Any:
-        replied = self.gate_of().call(self.slot, _encode(request), timeout=timeout)
+    def call(self, request: msgspec.Struct, timeout: float | None = None,
+             caps: tuple[int, ...] = ()) -> Any:
+        """Send `request` (and `caps`, which needs GRANT); the decoded reply."""
+        replied = self.gate_of().call(self.slot, _encode(request), caps, timeout)
         reply = self._decoder.decode(replied.msg)
         if isinstance(reply, Failure):
             raise ServiceError(reply.error, reply.message)

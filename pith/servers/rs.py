@@ -89,6 +89,12 @@ def main(ctx: Context) -> int:
         s = manifest.servers[name]
         grants = {e: (endpoints[e], READ) for e in s.provides}
         grants |= {e: (endpoints[e], WRITE | GRANT) for e in s.uses}
+        missing = [d for d in s.devices if d not in ctx.caps]
+        if missing:
+            print(f"pith: server {name} needs device {missing[0]}, which this boot lacks"
+                  " (pith boot --image IMAGE gives the disk)", file=sys.stderr)
+            return 2
+        grants |= {d: (ctx.caps[d], READ | WRITE) for d in s.devices}
         collocated = s.mode == "collocated"
         servers.append(_spawn(g, spawn, name, s.program, (), grants, collocated))
     status = run_command(g, spawn, ctx.args[1:], endpoints) if len(ctx.args) > 1 else 0

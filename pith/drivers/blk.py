@@ -1,0 +1,154 @@
+"""blk: the block driver. It holds the disk image as a Device cap, and nothing else.
+
+Clients see the disk as numbered blocks of BLOCK_SIZE bytes. Bulk data does not
+travel in messages: a client first attaches a Memory object (sent as a cap with
+`Attach`), then `ReadBlocks` and `WriteBlocks` move blocks between the disk and
+that shared buffer, at an offset the request names. `Flush` makes what was
+written durable (fsync). Out-of-range requests are refused and change nothing.
+
+`BlkDevice` is the client side: a block device (read/write/flush) for a file
+system server, over this protocol.
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+
+import msgspec
+
+from pith.kernel.core.rights import READ, WRITE
+from pith.lib.server import Caller, Client, Server, ServiceError
+from pith.lib.syscall import gate
+
+__all__ = [
+    "BLOCK_SIZE", "Attach", "BlkDevice", "BlkServer", "Flush", "Geometry", "Info", "ReadBlocks",
+    "Transferred", "WriteBlocks",
+]
+
+BLOCK_SIZE = 1024
+
+
+class Attach(msgspec.Struct, frozen=True, tag=True):
+    """Use the Memory cap sent along as this client's transfer buffer."""
+
+
+class ReadBlocks(msgspec.Struct, frozen=True, tag=True):
+    """Copy `count` blocks from block `block` on into the buffer at `offset`."""
+
+    block: int
+    count: int
+    offset: int = 0
+
+
+class WriteBlocks(msgspec.Struct, frozen=True, tag=True):
+    """Copy `count` blocks from the buffer at `offset` to the disk from block `block` on."""
+
+    block: int
+    count: int
+    offset: int = 0
+
+
+class Flush(msgspec.Struct, frozen=True, tag=True):
+    pass
+
+
+class Geometry(msgspec.Struct, frozen=True, tag=True):
+    pass
+
+
+class Transferred(msgspec.Struct, frozen=True, tag=True):
+    count: int
+
+
+class Info(msgspec.Struct, frozen=True, tag=True):
+    block_size: int
+    blocks: int
+
+
+class BlkServer(Server):
+    requests = Attach | ReadBlocks | WriteBlocks | Flush | Geometry
+    endpoint = "blk"
+
+    def setup(self) -> None:
+        self.fd = self.gate_of().device_open(self.caps["disk"], writable=True)
+        self.blocks = os.fstat(self.fd).st_size // BLOCK_SIZE
+        self.buffers: dict[int, mmap.mmap] = {}  # badge -> the client's transfer buffer
+
+    def do_attach(self, request: Attach, caller: Caller) -> Transferred:
+        if len(caller.caps) != 1:
+            raise ServiceError("EINVAL", "Attach carries exactly one Memory cap")
+        buffer = self.gate_of().memory_map(caller.caps[0], writable=True)
+        old = self.buffers.pop(caller.badge, None)
+        if old is not None:
+            old.close()
+        self.buffers[caller.badge] = buffer
+        return Transferred(len(buffer) // BLOCK_SIZE)
+
+    def _span(self, block: int, count: int, offset: int, caller: Caller) -> memoryview:
+        buffer = self.buffers.get(caller.badge)
+        if buffer is None:
+            raise ServiceError("EINVAL", "no buffer attached")
+        if count < 1 or block < 0 or block + count > self.blocks:
+            raise ServiceError("EINVAL", f"blocks {block}..{block + count - 1} of {self.blocks}")
+        end = offset + count * BLOCK_SIZE
+        if offset < 0 or end > len(buffer):
+            raise ServiceError("EINVAL", f"buffer bytes {offset}..{end} of {len(buffer)}")
+        return memoryview(buffer)[offset:end]
+
+    def do_read_blocks(self, request: ReadBlocks, caller: Caller) -> Transferred:
+        span = self._span(request.block, request.count, request.offset, caller)
+        with span:
+            done = os.preadv(self.fd, [span], request.block * BLOCK_SIZE)
+        if done != request.count * BLOCK_SIZE:
+            raise ServiceError("EIO", f"short read of block {request.block}")
+        return Transferred(request.count)
+
+    def do_write_blocks(self, request: WriteBlocks, caller: Caller) -> Transferred:
+        span = self._span(request.block, request.count, request.offset, caller)
+        with span:
+            done = os.pwritev(self.fd, [span], request.block * BLOCK_SIZE)
+        if done != request.count * BLOCK_SIZE:
+            raise ServiceError("EIO", f"short write of block {request.block}")
+        return Transferred(request.count)
+
+    def do_flush(self, request: Flush, caller: Caller) -> Transferred:
+        os.fsync(self.fd)
+        return Transferred(0)
+
+    def do_geometry(self, request: Geometry, caller: Caller) -> Info:
+        return Info(BLOCK_SIZE, self.blocks)
+
+
+class BlkDevice:
+    """The disk as a block device for a file-system server, through the blk driver."""
+
+    def __init__(self, slot: int, buffer_blocks: int = 64) -> None:
+        self.blk = Client(slot, Transferred | Info)
+        g = gate()
+        memory = g.memory_create(buffer_blocks * BLOCK_SIZE)
+        self.buffer = g.memory_map(memory, writable=True)
+        grant = g.cap_copy(memory, READ | WRITE)
+        self.blk.call(Attach(), caps=(grant,))
+        g.cap_delete(grant)
+        info = self.blk.call(Geometry())
+        self.block_size, self.blocks = info.block_size, info.blocks
+        self.chunk = buffer_blocks
+
+    def read(self, block: int, count: int = 1) -> bytes:
+        out = bytearray()
+        for first in range(block, block + count, self.chunk):
+            n = min(self.chunk, block + count - first)
+            self.blk.call(ReadBlocks(first, n))
+            out += self.buffer[: n * BLOCK_SIZE]
+        return bytes(out)
+
+    def write(self, block: int, data: bytes) -> None:
+        count = len(data) // BLOCK_SIZE
+        for i in range(0, count, self.chunk):
+            n = min(self.chunk, count - i)
+            self.buffer[: n * BLOCK_SIZE] = data[i * BLOCK_SIZE:(i + n) * BLOCK_SIZE]
+            self.blk.call(WriteBlocks(block + i, n))
+
+    def flush(self) -> None:
+        self.blk.call(Flush())
