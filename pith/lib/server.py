@@ -14,7 +14,9 @@ result, the next syscall), so the same server runs:
 - in a unit test: call `dispatch()` or the handler directly, no kernel at all.
 
 Clients use `Client(slot, responses).call(request)`, which raises
-`ServiceError` for a `Failure` reply.
+`ServiceError` for a `Failure` reply. Every server also understands `Stop`:
+it calls `stop()` (flush what it holds), answers `Stopped` and its loop ends;
+rs sends it at shutdown before killing what is left.
 """
 
 from __future__ import annotations
@@ -31,7 +33,10 @@ from pith.kernel.core.actions import Error, Received, Result, Signalled
 from pith.kernel.core.errors import error_for
 from pith.lib.syscall import Gate, gate
 
-__all__ = ["DEFER", "Caller", "Client", "Failure", "Runner", "Server", "ServiceError", "serve"]
+__all__ = [
+    "DEFER", "Caller", "Client", "Failure", "Runner", "Server", "ServiceError", "Stop", "Stopped",
+    "serve",
+]
 
 
 class Failure(msgspec.Struct, frozen=True, tag=True):
@@ -39,6 +44,14 @@ class Failure(msgspec.Struct, frozen=True, tag=True):
 
     error: str
     message: str
+
+
+class Stop(msgspec.Struct, frozen=True, tag=True):
+    """Every server understands this one: finish up (`stop()`), answer, and end."""
+
+
+class Stopped(msgspec.Struct, frozen=True, tag=True):
+    pass
 
 
 class ServiceError(Exception):
@@ -75,13 +88,14 @@ class Server:
     endpoint: ClassVar[str] = ""  # the name of the endpoint it serves, in its caps table
     _decoder: ClassVar[msgspec.msgpack.Decoder[Any]]
     _handlers: ClassVar[dict[type, str]]
+    stopped = False  # set once it has answered Stop: the loop ends
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if "requests" in cls.__dict__:
-            cls._decoder = msgspec.msgpack.Decoder(cls.requests)
+            cls._decoder = msgspec.msgpack.Decoder(cls.requests | Stop)
             kinds = getattr(cls.requests, "__args__", (cls.requests,))
-            cls._handlers = {k: "do_" + _snake(k.__name__) for k in kinds}
+            cls._handlers = {k: "do_" + _snake(k.__name__) for k in (*kinds, Stop)}
             missing = [h for h in cls._handlers.values() if not hasattr(cls, h)]
             if missing:
                 raise TypeError(f"{cls.__name__} has no handler {', '.join(missing)}")
@@ -114,6 +128,14 @@ class Server:
     def signalled(self, bits: int) -> None:
         """The bound notification fired (interrupts, deaths); override to react."""
 
+    def stop(self) -> None:
+        """Finish up before the server ends (flush, say); override as needed."""
+
+    def do_stop(self, request: Stop, caller: Caller) -> Stopped:
+        self.stop()
+        self.stopped = True
+        return Stopped()
+
 
 @dataclass
 class Runner:
@@ -133,6 +155,8 @@ class Runner:
             caller = Caller(result.badge, result.reply, result.caps)
             reply = self.server.dispatch(result.msg, caller)
             if reply is not None and result.reply is not None:
+                if self.server.stopped:
+                    return sc.Reply(result.reply, reply)
                 return sc.ReplyRecv(result.reply, self.slot, reply)
         elif isinstance(result, Error) and result.code not in (1, 13):
             raise error_for(result.code, result.detail)  # (1, 13: the caller went away)
@@ -145,6 +169,8 @@ def serve(server: Server, slot: int) -> None:
     call = runner.first()
     while True:
         result, _ = g.invoke(call)
+        if server.stopped:
+            return
         call = runner.step(result)
 
 

@@ -4,8 +4,10 @@ For now (issue 4) it does the boot part of rs's job: it creates one endpoint
 per name the manifest's servers provide (it keeps the originals, so the
 endpoints outlive the servers), starts the servers in dependency order,
 giving each only the caps the manifest names (READ on what it provides,
-WRITE|GRANT on what it uses), runs the command, waits for it to die, stops
-the servers and exits with the command's status. Restart policies, heartbeats
+WRITE|GRANT on what it uses, its devices), runs the command, waits for it to
+die, stops the servers in reverse order (a `Stop` request on the first endpoint
+each provides, so file systems flush; then kill) and exits with the command's
+status. Restart policies, heartbeats
 and live update come with issue 7.
 
 Arguments: its caps table (from the kernel), the manifest (checked, as JSON), then the
@@ -14,11 +16,14 @@ command's words. A command word NAME runs the program `pith.bin.NAME:main`.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
+from pith.kernel.core.errors import KernelError
 from pith.kernel.core.rights import GRANT, READ, WRITE
 from pith.lib.manifest import Manifest, ManifestError
+from pith.lib.server import Client, ServiceError, Stop, Stopped
 from pith.lib.start import Context, caps_arg
 from pith.lib.syscall import Gate
 
@@ -96,9 +101,19 @@ def main(ctx: Context) -> int:
             return 2
         grants |= {d: (ctx.caps[d], READ | WRITE) for d in s.devices}
         collocated = s.mode == "collocated"
-        servers.append(_spawn(g, spawn, name, s.program, (), grants, collocated))
+        servers.append((name, _spawn(g, spawn, name, s.program, (), grants, collocated)))
     status = run_command(g, spawn, ctx.args[1:], endpoints) if len(ctx.args) > 1 else 0
-    for proc in reversed(servers):
-        if g.process_status(proc).alive:
-            g.process_kill(proc, 0)
+    for name, proc in reversed(servers):
+        stop(g, proc, [endpoints[e] for e in manifest.servers[name].provides[:1]])
     return status
+
+
+def stop(g: Gate, proc: int, endpoints: list[int], grace: float = 5.0) -> None:
+    """Ask a server to finish up (Stop on the endpoint it serves), then end it for sure."""
+    if not g.process_status(proc).alive:
+        return
+    for slot in endpoints:
+        with contextlib.suppress(KernelError, ServiceError):  # not answering: killed below
+            Client(slot, Stopped).call(Stop(), timeout=grace)
+    if g.process_status(proc).alive:
+        g.process_kill(proc, 0)
