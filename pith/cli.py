@@ -18,6 +18,7 @@ from typing import Annotated
 import typer
 
 from pith import __version__
+from pith.tools.fs_cli import fsck_command, mkfs_command
 
 __all__ = ["BenchTarget", "app"]
 
@@ -42,6 +43,10 @@ _BENCH_MODULES = {
     BenchTarget.CORE: "pith.tools.bench_core",
     BenchTarget.IPC: "pith.tools.bench_ipc",
 }
+
+
+app.command("mkfs")(mkfs_command)
+app.command("fsck")(fsck_command)
 
 
 @app.command()

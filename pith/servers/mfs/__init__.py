@@ -1,0 +1,1 @@
+"""The MINIX v3 file system: on-disk layout, buffer cache and file operations."""

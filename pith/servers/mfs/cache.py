@@ -1,0 +1,241 @@
+"""Block devices and the write-back buffer cache mfs reads and writes them through.
+
+`BlockDevice` is what mfs needs of a disk (the blk driver's client, or a host file
+through `FileDevice`). `BufferCache` keeps up to `capacity` blocks in LRU order,
+remembers which are dirty and writes them back on eviction or on `sync()` (in
+block order, runs of neighbours in one write, then a flush). It also keeps an
+undo journal: between `begin()` and `commit()`/`rollback()` the blocks changed
+are pinned in memory, so `rollback()` puts back exactly what was there and the
+device never saw the abandoned changes.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import OrderedDict
+from typing import Protocol
+
+from pith.servers.mfs.layout import FsError
+
+__all__ = ["BlockDevice", "BufferCache", "FileDevice"]
+
+
+class BlockDevice(Protocol):
+    """A disk of `blocks` blocks of `block_size` bytes."""
+
+    @property
+    def block_size(self) -> int: ...
+
+    @property
+    def blocks(self) -> int: ...
+
+    def read(self, block: int, count: int = 1) -> bytes:
+        """`count` blocks from `block` on."""
+        ...
+
+    def write(self, block: int, data: bytes) -> None:
+        """`data` (a whole number of blocks) at `block`."""
+        ...
+
+    def flush(self) -> None:
+        """Make the writes so far durable."""
+        ...
+
+
+class FileDevice:
+    """A block device on a host file (a path, opened here, or an fd the caller owns)."""
+
+    def __init__(self, file: str | os.PathLike[str] | int, block_size: int = 1024,
+                 blocks: int | None = None, readonly: bool = False) -> None:
+        if isinstance(file, int):
+            self._fd = file
+            self._owned = False
+        else:
+            self._fd = os.open(file, os.O_RDONLY if readonly else os.O_RDWR)
+            self._owned = True
+        self._block_size = block_size
+        self._blocks = os.fstat(self._fd).st_size // block_size if blocks is None else blocks
+        self.readonly = readonly
+        self.writes = 0  # blocks written, for tests and statistics
+
+    @property
+    def block_size(self) -> int:
+        return self._block_size
+
+    @property
+    def blocks(self) -> int:
+        return self._blocks
+
+    def read(self, block: int, count: int = 1) -> bytes:
+        if block < 0 or count < 0 or block + count > self._blocks:
+            raise FsError("EIO", f"read of blocks {block}..{block + count - 1} past the end "
+                                 f"of a {self._blocks}-block device")
+        size = count * self._block_size
+        data = os.pread(self._fd, size, block * self._block_size)
+        if len(data) != size:
+            raise FsError("EIO", f"short read at block {block}: {len(data)} of {size} bytes")
+        return data
+
+    def write(self, block: int, data: bytes) -> None:
+        if self.readonly:
+            raise FsError("EROFS", "the device is read-only")
+        if len(data) % self._block_size:
+            raise FsError("EINVAL", f"write of {len(data)} bytes: not whole blocks")
+        count = len(data) // self._block_size
+        if block < 0 or block + count > self._blocks:
+            raise FsError("EIO", f"write of blocks {block}..{block + count - 1} past the end "
+                                 f"of a {self._blocks}-block device")
+        view = memoryview(data)
+        offset = block * self._block_size
+        while view:
+            done = os.pwrite(self._fd, view, offset)
+            view = view[done:]
+            offset += done
+        self.writes += count
+
+    def flush(self) -> None:
+        if not self.readonly:
+            os.fsync(self._fd)
+
+    def close(self) -> None:
+        if self._owned and self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+    def __enter__(self) -> FileDevice:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+# A journal entry: the block's cached bytes and dirtiness before the change (None: not cached).
+_Undo = tuple[bytes | None, bool]
+
+
+class BufferCache:
+    """A bounded LRU write-back cache of whole blocks, with nested undo journals."""
+
+    def __init__(self, dev: BlockDevice, capacity: int = 4096) -> None:
+        if capacity < 1:
+            raise ValueError("cache capacity must be at least one block")
+        self.dev = dev
+        self.block_size = dev.block_size
+        self.blocks = dev.blocks
+        self.capacity = capacity
+        self._lru: OrderedDict[int, bytes] = OrderedDict()
+        self._dirty: set[int] = set()
+        self._journal: list[dict[int, _Undo]] = []
+        self._pinned: set[int] = set()
+        self.hits = 0
+        self.misses = 0
+
+    # -- reading and writing ------------------------------------------------------------
+    def _check(self, block: int) -> None:
+        if not 0 <= block < self.blocks:
+            raise FsError("EIO", f"block {block} is outside the device (0..{self.blocks - 1})")
+
+    def read(self, block: int) -> bytes:
+        """The block's contents, from the cache or the device."""
+        data = self._lru.get(block)
+        if data is not None:
+            self.hits += 1
+            self._lru.move_to_end(block)
+            return data
+        self._check(block)
+        self.misses += 1
+        data = self.dev.read(block)
+        if len(data) != self.block_size:
+            raise FsError("EIO", f"device returned {len(data)} bytes for block {block}")
+        self._lru[block] = data
+        self._evict()
+        return data
+
+    def write(self, block: int, data: bytes) -> None:
+        """Replace the whole block (in the cache; the device sees it on eviction or sync)."""
+        if len(data) != self.block_size:
+            raise ValueError(f"block write of {len(data)} bytes")
+        self._check(block)
+        if self._journal:
+            top = self._journal[-1]
+            if block not in top:
+                top[block] = (self._lru.get(block), block in self._dirty)
+                self._pinned.add(block)
+        self._lru[block] = bytes(data)
+        self._lru.move_to_end(block)
+        self._dirty.add(block)
+        self._evict()
+
+    def dirty_count(self) -> int:
+        return len(self._dirty)
+
+    def __len__(self) -> int:
+        return len(self._lru)
+
+    def _evict(self) -> None:
+        if len(self._lru) <= self.capacity:
+            return
+        excess = len(self._lru) - self.capacity
+        victims: list[int] = []
+        for block in self._lru:
+            if block not in self._pinned:
+                victims.append(block)
+                if len(victims) == excess:
+                    break
+        for block in victims:
+            data = self._lru.pop(block)
+            if block in self._dirty:
+                self.dev.write(block, data)
+                self._dirty.discard(block)
+
+    def sync(self) -> None:
+        """Write every dirty block (ascending, neighbours in one write), then flush."""
+        if self._journal:
+            raise RuntimeError("sync inside a transaction")
+        order = sorted(self._dirty)
+        i = 0
+        while i < len(order):
+            j = i + 1
+            while j < len(order) and order[j] == order[j - 1] + 1 and j - i < 256:
+                j += 1
+            self.dev.write(order[i], b"".join(self._lru[b] for b in order[i:j]))
+            i = j
+        self._dirty.clear()
+        self.dev.flush()
+
+    def drop(self) -> None:
+        """Forget every clean block (dirty ones stay)."""
+        for block in [b for b in self._lru if b not in self._dirty]:
+            del self._lru[block]
+
+    # -- undo journal ---------------------------------------------------------------------
+    def begin(self) -> None:
+        """Start a (possibly nested) transaction."""
+        self._journal.append({})
+
+    def commit(self) -> None:
+        """Keep the changes since the matching begin()."""
+        top = self._journal.pop()
+        if self._journal:
+            outer = self._journal[-1]
+            for block, undo in top.items():
+                outer.setdefault(block, undo)
+        else:
+            self._pinned.clear()
+            self._evict()
+
+    def rollback(self) -> None:
+        """Undo every block change since the matching begin()."""
+        top = self._journal.pop()
+        for block, (data, dirty) in top.items():
+            if data is None:
+                self._lru.pop(block, None)
+                self._dirty.discard(block)
+            else:
+                self._lru[block] = data
+                if dirty:
+                    self._dirty.add(block)
+                else:
+                    self._dirty.discard(block)
+        self._pinned = set().union(*self._journal) if self._journal else set()
+        self._evict()

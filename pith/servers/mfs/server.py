@@ -1,0 +1,100 @@
+"""mfs: the MINIX v3 file system server. It speaks fsproto to vfs and blk to the disk.
+
+All the file-system logic is `MinixFS` (fs.py, with its buffer cache); this
+file is only the server: one handler per fsproto request, each a call into
+MinixFS, with its FsError turned into the protocol's errno-named Failure. The
+disk is reached through the blk driver's endpoint (`uses = ["blk"]`), bulk
+data through a shared Memory buffer. `Sync` and `Stop` write every dirty
+buffer back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from pith.drivers.blk import BlkDevice
+from pith.lib.server import Caller, Server, ServiceError
+from pith.servers import fsproto as fp
+from pith.servers.mfs.fs import FsError, MinixFS
+
+__all__ = ["MfsServer"]
+
+T = TypeVar("T")
+
+
+def _fs(action: Callable[[], T]) -> T:
+    try:
+        return action()
+    except FsError as e:
+        raise ServiceError(e.error, str(e)) from None
+
+
+class MfsServer(Server):
+    requests = fp.FsRequest
+    endpoint = "mfs"
+
+    def setup(self) -> None:
+        self.fs = _fs(lambda: MinixFS.mount(BlkDevice(self.caps["blk"])))
+
+    def stop(self) -> None:
+        self.fs.sync()
+
+    def do_lookup(self, r: fp.Lookup, c: Caller) -> fp.Attr:
+        return _fs(lambda: self.fs.lookup(r.dir, r.name))
+
+    def do_stat(self, r: fp.Stat, c: Caller) -> fp.Attr:
+        return _fs(lambda: self.fs.stat(r.ino))
+
+    def do_read(self, r: fp.Read, c: Caller) -> fp.Data:
+        if not 0 <= r.size <= fp.MAX_IO:
+            raise ServiceError("EINVAL", f"read of {r.size} bytes, at most {fp.MAX_IO}")
+        return fp.Data(_fs(lambda: self.fs.read(r.ino, r.offset, r.size)))
+
+    def do_write(self, r: fp.Write, c: Caller) -> fp.Written:
+        count = _fs(lambda: self.fs.write(r.ino, r.offset, r.data))
+        return fp.Written(count, _fs(lambda: self.fs.stat(r.ino)))
+
+    def do_truncate(self, r: fp.Truncate, c: Caller) -> fp.Attr:
+        return _fs(lambda: self.fs.truncate(r.ino, r.size))
+
+    def do_set_attr(self, r: fp.SetAttr, c: Caller) -> fp.Attr:
+        return _fs(lambda: self.fs.set_attr(r.ino, r.mode, r.uid, r.gid, r.atime, r.mtime))
+
+    def do_create(self, r: fp.Create, c: Caller) -> fp.Attr:
+        return _fs(lambda: self.fs.create(r.dir, r.name, r.mode))
+
+    def do_mkdir(self, r: fp.Mkdir, c: Caller) -> fp.Attr:
+        return _fs(lambda: self.fs.mkdir(r.dir, r.name, r.mode))
+
+    def do_symlink(self, r: fp.Symlink, c: Caller) -> fp.Attr:
+        return _fs(lambda: self.fs.symlink(r.dir, r.name, r.target))
+
+    def do_readlink(self, r: fp.Readlink, c: Caller) -> fp.Target:
+        return fp.Target(_fs(lambda: self.fs.readlink(r.ino)))
+
+    def do_link(self, r: fp.Link, c: Caller) -> fp.Attr:
+        return _fs(lambda: self.fs.link(r.dir, r.name, r.ino))
+
+    def do_unlink(self, r: fp.Unlink, c: Caller) -> fp.Ok:
+        _fs(lambda: self.fs.unlink(r.dir, r.name))
+        return fp.Ok()
+
+    def do_rmdir(self, r: fp.Rmdir, c: Caller) -> fp.Ok:
+        _fs(lambda: self.fs.rmdir(r.dir, r.name))
+        return fp.Ok()
+
+    def do_rename(self, r: fp.Rename, c: Caller) -> fp.Ok:
+        _fs(lambda: self.fs.rename(r.src_dir, r.src_name, r.dst_dir, r.dst_name))
+        return fp.Ok()
+
+    def do_readdir(self, r: fp.Readdir, c: Caller) -> fp.Entries:
+        entries, more = _fs(lambda: self.fs.readdir(r.ino, r.start))
+        return fp.Entries(list(entries), more)
+
+    def do_sync(self, r: fp.Sync, c: Caller) -> fp.Ok:
+        _fs(self.fs.sync)
+        return fp.Ok()
+
+    def do_statfs(self, r: fp.Statfs, c: Caller) -> fp.FsInfo:
+        return _fs(self.fs.statfs)
