@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import mmap
 import os
+from collections.abc import Callable
 
 import msgspec
 
 from pith.kernel.core.rights import READ, WRITE
 from pith.lib.server import Caller, Client, Server, ServiceError
-from pith.lib.syscall import gate
+from pith.lib.syscall import Gate, gate
 
 __all__ = [
     "BLOCK_SIZE", "Attach", "BlkDevice", "BlkServer", "Flush", "Geometry", "Info", "ReadBlocks",
@@ -123,9 +124,10 @@ class BlkServer(Server):
 class BlkDevice:
     """The disk as a block device for a file-system server, through the blk driver."""
 
-    def __init__(self, slot: int, buffer_blocks: int = 64) -> None:
-        self.blk = Client(slot, Transferred | Info)
-        g = gate()
+    def __init__(self, slot: int, buffer_blocks: int = 64,
+                 gate_of: Callable[[], Gate] = gate) -> None:
+        self.blk = Client(slot, Transferred | Info, gate_of)
+        g = gate_of()
         memory = g.memory_create(buffer_blocks * BLOCK_SIZE)
         self.buffer = g.memory_map(memory, writable=True)
         grant = g.cap_copy(memory, READ | WRITE)

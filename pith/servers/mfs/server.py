@@ -35,7 +35,7 @@ class MfsServer(Server):
     endpoint = "mfs"
 
     def setup(self) -> None:
-        self.fs = _fs(lambda: MinixFS.mount(BlkDevice(self.caps["blk"])))
+        self.fs = _fs(lambda: MinixFS.mount(BlkDevice(self.caps["blk"], gate_of=self.gate_of)))
 
     def stop(self) -> None:
         self.fs.sync()
