@@ -109,16 +109,8 @@ class TraceRecords(_Result, frozen=True):
 
 
 Result = (
-    Done
-    | Error
-    | Created
-    | Received
-    | Replied
-    | Signalled
-    | Handle
-    | CapDescription
-    | ProcessState
-    | TraceRecords
+    Done | Error | Created | Received | Replied | Signalled | Handle | CapDescription |
+    ProcessState | TraceRecords
 )
 
 
@@ -188,13 +180,6 @@ class ApplyPriority(msgspec.Struct, frozen=True):
 
 
 Action = (
-    Resume
-    | StartProcess
-    | StartThread
-    | StopProcess
-    | CreateMemory
-    | FreeMemory
-    | WatchDevice
-    | ReleaseDevice
-    | ApplyPriority
+    Resume | StartProcess | StartThread | StopProcess | CreateMemory | FreeMemory | WatchDevice |
+    ReleaseDevice | ApplyPriority
 )

@@ -260,34 +260,8 @@ class TraceRead(_Syscall, frozen=True):
 
 
 SyscallRequest = (
-    Call
-    | Send
-    | Recv
-    | Reply
-    | ReplyRecv
-    | Signal
-    | Wait
-    | Poll
-    | Bind
-    | Unbind
-    | CapCopy
-    | CapMint
-    | CapMove
-    | CapDelete
-    | CapRevoke
-    | CapInfo
-    | EndpointCreate
-    | NotificationCreate
-    | MemoryCreate
-    | MemoryMap
-    | DeviceOpen
-    | DeviceIrq
-    | ThreadCreate
-    | ProcessCreate
-    | ProcessKill
-    | ProcessWatch
-    | ProcessStatus
-    | SetPriority
-    | TraceEnable
-    | TraceRead
+    Call | Send | Recv | Reply | ReplyRecv | Signal | Wait | Poll | Bind | Unbind | CapCopy |
+    CapMint | CapMove | CapDelete | CapRevoke | CapInfo | EndpointCreate | NotificationCreate |
+    MemoryCreate | MemoryMap | DeviceOpen | DeviceIrq | ThreadCreate | ProcessCreate | ProcessKill
+    | ProcessWatch | ProcessStatus | SetPriority | TraceEnable | TraceRead
 )
