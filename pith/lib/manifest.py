@@ -9,6 +9,7 @@ A manifest is TOML:
     uses = []                                   # endpoints it calls (WRITE and GRANT)
     depends = []                                # servers that must start first
     devices = []                                # devices it drives (`pith boot --image`: disk)
+    args = []                                   # arguments it is started with
 
 Decoding validates every field (unknown keys, wrong types, unknown endpoints
 or dependencies, cycles are all errors with a clear message).
@@ -43,6 +44,7 @@ class Service(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     uses: list[str] = []
     depends: list[str] = []
     devices: list[str] = []
+    args: list[str] = []
 
 
 class Manifest(msgspec.Struct, forbid_unknown_fields=True, frozen=True):

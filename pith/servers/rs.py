@@ -20,7 +20,7 @@ import contextlib
 import sys
 from pathlib import Path
 
-from pith.kernel.core.errors import KernelError
+from pith.kernel.core.errors import KernelError, ProcessDead
 from pith.kernel.core.rights import GRANT, READ, WRITE
 from pith.lib.manifest import Manifest, ManifestError
 from pith.lib.server import Client, ServiceError, Stop, Stopped
@@ -101,7 +101,8 @@ def main(ctx: Context) -> int:
             return 2
         grants |= {d: (ctx.caps[d], READ | WRITE) for d in s.devices}
         collocated = s.mode == "collocated"
-        servers.append((name, _spawn(g, spawn, name, s.program, (), grants, collocated)))
+        servers.append((name, _spawn(g, spawn, name, s.program, tuple(s.args), grants,
+                                     collocated)))
     status = run_command(g, spawn, ctx.args[1:], endpoints) if len(ctx.args) > 1 else 0
     for name, proc in reversed(servers):
         stop(g, proc, [endpoints[e] for e in manifest.servers[name].provides[:1]])
@@ -115,5 +116,5 @@ def stop(g: Gate, proc: int, endpoints: list[int], grace: float = 5.0) -> None:
     for slot in endpoints:
         with contextlib.suppress(KernelError, ServiceError):  # not answering: killed below
             Client(slot, Stopped).call(Stop(), timeout=grace)
-    if g.process_status(proc).alive:
+    with contextlib.suppress(ProcessDead):  # (it may end by itself, having answered Stop)
         g.process_kill(proc, 0)
