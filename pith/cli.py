@@ -34,6 +34,7 @@ class BenchTarget(enum.StrEnum):
 
     CORE = "core"
     IPC = "ipc"
+    FS = "fs"
 
 
 DEFAULT_MANIFEST = Path(__file__).parent / "manifests" / "default.toml"
@@ -42,6 +43,7 @@ DEFAULT_MANIFEST = Path(__file__).parent / "manifests" / "default.toml"
 _BENCH_MODULES = {
     BenchTarget.CORE: "pith.tools.bench_core",
     BenchTarget.IPC: "pith.tools.bench_ipc",
+    BenchTarget.FS: "pith.tools.bench_fs",
 }
 
 
