@@ -1,0 +1,171 @@
+"""Mounts and path resolution: from a path to (mount, inode), one Lookup a component.
+
+A `Loc` names a file by mount and inode number. The mount table maps a
+covered directory (mount, ino) to the mount on it; stepping into a covered
+directory lands on the mounted root, and ".." at a mount's root steps from
+the directory it covers. ".." at "/" is "/". Symlinks in the middle of a path
+are always followed, at its end only when asked; more than MAX_LINKS in one
+resolution is ELOOP.
+"""
+
+from __future__ import annotations
+
+import stat
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple, Protocol
+
+from pith.kernel.core.errors import KernelError
+from pith.lib.server import ServiceError
+from pith.servers import fsproto as fs
+
+__all__ = ["MAX_LINKS", "NAME_MAX", "PATH_MAX", "FsClient", "Loc", "Mount", "Mounts", "Walk"]
+
+PATH_MAX = 4096
+NAME_MAX = 255
+MAX_LINKS = 40
+
+
+class FsClient(Protocol):
+    def call(self, request: Any, timeout: float | None = None) -> Any: ...
+
+
+@dataclass(eq=False)
+class Mount:
+    path: str
+    client: FsClient
+    dev: int  # 1, 2, … in mount order
+    covers: Loc | None = None  # the directory it hides; None for "/"
+
+    def call(self, request: Any) -> Any:
+        """One fsproto request; a dead or broken file system is EIO."""
+        try:
+            return self.client.call(request)
+        except KernelError as e:
+            raise ServiceError("EIO", f"file system on {self.path} failed: {e}") from e
+
+
+class Loc(NamedTuple):
+    mount: Mount
+    ino: int
+
+
+def isdir(attr: fs.Attr) -> bool:
+    return stat.S_ISDIR(attr.mode)
+
+
+def islink(attr: fs.Attr) -> bool:
+    return stat.S_ISLNK(attr.mode)
+
+
+@dataclass
+class Mounts:
+    """The mount table."""
+
+    root: Mount
+    on: dict[tuple[int, int], Mount] = field(default_factory=dict)  # (dev, ino) covered
+
+    def add(self, mount: Mount, covers: Loc) -> None:
+        if (covers.mount.dev, covers.ino) in self.on:
+            raise ServiceError("EBUSY", f"{mount.path} is already a mount point")
+        mount.covers = covers
+        self.on[covers.mount.dev, covers.ino] = mount
+
+    def covering(self, loc: Loc) -> Mount | None:
+        return self.on.get((loc.mount.dev, loc.ino))
+
+    def enter(self, loc: Loc, attr: fs.Attr) -> tuple[Loc, fs.Attr]:
+        """The mounted root if `loc` is covered, else `loc` itself."""
+        while (m := self.covering(loc)) is not None:
+            loc = Loc(m, fs.ROOT)
+            attr = m.call(fs.Stat(fs.ROOT))
+        return loc, attr
+
+
+class Walk:
+    """One resolution: counts the symlinks it follows."""
+
+    def __init__(self, mounts: Mounts, cwd: Loc) -> None:
+        self.mounts, self.cwd, self.links = mounts, cwd, 0
+
+    def root(self) -> Loc:
+        return Loc(self.mounts.root, fs.ROOT)
+
+    def step(self, d: Loc, name: str) -> tuple[Loc, fs.Attr]:
+        """Name `name` in directory `d`, crossing mounts both ways."""
+        if name == "..":
+            while d.ino == fs.ROOT and d.mount.covers is not None:
+                d = d.mount.covers
+        if len(name.encode()) > NAME_MAX:
+            raise ServiceError("ENAMETOOLONG", f"name longer than {NAME_MAX} bytes")
+        attr = d.mount.call(fs.Lookup(d.ino, name))
+        return self.mounts.enter(Loc(d.mount, attr.ino), attr)
+
+    def follow(self, d: Loc, link: Loc) -> tuple[Loc, fs.Attr]:
+        """Where symlink `link`, found in `d`, points."""
+        self.links += 1
+        if self.links > MAX_LINKS:
+            raise ServiceError("ELOOP", "too many levels of symbolic links")
+        target = link.mount.call(fs.Readlink(link.ino)).target
+        return self.node(target, True, start=d)
+
+    def start(self, path: str, start: Loc | None) -> tuple[Loc, list[str]]:
+        if len(path.encode()) > PATH_MAX:
+            raise ServiceError("ENAMETOOLONG", f"path longer than {PATH_MAX} bytes")
+        if not path:
+            raise ServiceError("ENOENT", "empty path")
+        if "\0" in path:
+            raise ServiceError("EINVAL", "NUL in path")
+        if path.startswith("/"):
+            return self.root(), [c for c in path.split("/") if c]
+        return start or self.cwd, [c for c in path.split("/") if c]
+
+    def dirs(self, d: Loc, names: list[str]) -> Loc:
+        """Walk directory names from `d`, following every symlink."""
+        for name in names:
+            loc, attr = self.step(d, name)
+            if islink(attr):
+                loc, attr = self.follow(d, loc)
+            if not isdir(attr):
+                raise ServiceError("ENOTDIR", f"{name!r} is not a directory")
+            d = loc
+        return d
+
+    def parent(self, path: str, start: Loc | None = None) -> tuple[Loc, str, bool]:
+        """(directory, last name, trailing slash); the last name of "/" is "."."""
+        d, names = self.start(path, start)
+        if not names:
+            return d, ".", True
+        return self.dirs(d, names[:-1]), names[-1], path.endswith("/")
+
+    def node(self, path: str, follow: bool,
+             start: Loc | None = None) -> tuple[Loc, fs.Attr]:
+        """The file `path` names (its last symlink followed if `follow` or a trailing "/")."""
+        d, name, slash = self.parent(path, start)
+        loc, attr = self.step(d, name)
+        if islink(attr) and (follow or slash):
+            loc, attr = self.follow(d, loc)
+        if slash and not isdir(attr):
+            raise ServiceError("ENOTDIR", f"{path!r} is not a directory")
+        return loc, attr
+
+    def path_of(self, loc: Loc) -> str:
+        """The absolute path of directory `loc` (ENOENT once it is removed)."""
+        names: list[str] = []
+        while True:
+            while loc.ino == fs.ROOT and loc.mount.covers is not None:
+                loc = loc.mount.covers
+            if loc.ino == fs.ROOT:
+                return "/" + "/".join(reversed(names))
+            up = Loc(loc.mount, loc.mount.call(fs.Lookup(loc.ino, "..")).ino)
+            names.append(self.name_in(up, loc.ino))
+            loc = up
+
+    def name_in(self, d: Loc, ino: int) -> str:
+        start, more = 0, True
+        while more:
+            entries = d.mount.call(fs.Readdir(d.ino, start))
+            for name, n in entries.entries:
+                if n == ino and name not in (".", ".."):
+                    return str(name)
+            start, more = start + len(entries.entries), entries.more
+        raise ServiceError("ENOENT", "the directory was removed")

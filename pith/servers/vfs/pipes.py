@@ -1,0 +1,107 @@
+"""Pipes inside vfs: a bounded buffer with queues of callers waiting to read or write.
+
+Nothing here talks to the kernel: each operation returns the answers it
+settled, as (caller, reply) pairs, and the server sends them (a reply to the
+caller of the operation itself is among them when it need not wait). Reads
+and writes are served in arrival order. A read takes what is buffered (up to
+its size) or waits; with no writers left it gets b"" (end of file). A write
+waits until all its bytes are in the buffer; one of at most PIPE_BUF bytes
+goes in whole or not at all. With no readers left a write fails with EPIPE,
+or, if some of its bytes went in, answers with that count.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+import msgspec
+
+from pith.lib.server import Caller, Failure
+from pith.servers.vfs.protocol import Data, Written
+
+__all__ = ["CAPACITY", "PIPE_BUF", "Answers", "Pipe"]
+
+CAPACITY = 64 * 1024
+PIPE_BUF = 4096
+
+Answers = list[tuple[Caller, msgspec.Struct]]
+
+
+@dataclass(eq=False)
+class _Writing:
+    caller: Caller
+    data: bytes
+    done: int = 0
+
+
+@dataclass(eq=False)
+class Pipe:
+    id: int
+    readers: int = 1  # open read descriptions
+    writers: int = 1  # open write descriptions
+    buf: bytearray = field(default_factory=bytearray)
+    reads: deque[tuple[Caller, int]] = field(default_factory=deque)
+    writes: deque[_Writing] = field(default_factory=deque)
+
+    def read(self, caller: Caller, size: int) -> Answers:
+        self.reads.append((caller, size))
+        return self.pump()
+
+    def write(self, caller: Caller, data: bytes) -> Answers:
+        if self.readers == 0:
+            return [(caller, Failure("EPIPE", "no reader on the pipe"))]
+        self.writes.append(_Writing(caller, data))
+        return self.pump()
+
+    def close(self, writing: bool) -> Answers:
+        if writing:
+            self.writers -= 1
+        else:
+            self.readers -= 1
+        return self.pump()
+
+    def cancel(self, badge: int) -> None:
+        """Drop the waits of callers with `badge` (they are gone)."""
+        self.reads = deque(r for r in self.reads if r[0].badge != badge)
+        self.writes = deque(w for w in self.writes if w.caller.badge != badge)
+
+    def pump(self) -> Answers:
+        answers: Answers = []
+        while self._fill(answers) + self._drain(answers):
+            pass
+        if self.writers == 0:
+            answers += [(c, Data(b"")) for c, _ in self.reads]
+            self.reads.clear()
+        if self.readers == 0:
+            answers += [(w.caller, Written(w.done) if w.done else
+                         Failure("EPIPE", "no reader on the pipe")) for w in self.writes]
+            self.writes.clear()
+        return answers
+
+    def _fill(self, answers: Answers) -> int:
+        """Move waiting writers' bytes into the buffer; how many moved."""
+        moved = 0
+        while self.writes and self.readers:
+            w, room = self.writes[0], CAPACITY - len(self.buf)
+            left = len(w.data) - w.done
+            if room < left and (len(w.data) <= PIPE_BUF or room == 0):
+                break  # an atomic write waits for room for all of it
+            n = min(room, left)
+            self.buf += w.data[w.done : w.done + n]
+            w.done, moved = w.done + n, moved + n
+            if w.done < len(w.data):
+                break
+            answers.append((w.caller, Written(w.done)))
+            self.writes.popleft()
+        return moved
+
+    def _drain(self, answers: Answers) -> int:
+        """Hand buffered bytes to waiting readers; how many readers were served."""
+        served = 0
+        while self.reads and (self.buf or not self.reads[0][1]):
+            caller, size = self.reads.popleft()
+            answers.append((caller, Data(bytes(self.buf[:size]))))
+            del self.buf[:size]
+            served += 1
+        return served

@@ -1,0 +1,250 @@
+"""The vfs protocol: what a process asks of vfs (docs/vfs.md).
+
+Every request names files by path or by file descriptor; the caller is known
+by the badge on its vfs cap, which keys its fd table and working directory.
+Replies are `Done`, `Opened`, `Data`, `Written`, `Position`, `Status`,
+`Target`, `Names`, `Cwd`, `Piped` or `FsStatus`, or the framework's
+`Failure(error, message)` with a POSIX errno name. A refused request changes
+nothing.
+
+`Inherit`, `Exec` and `Forget` are for the process manager: they are accepted
+only from badges 1..SYSTEM_BADGES-1 (system servers; commands run with badge
+1000 and up, and badge 0 — an unbadged cap — is refused too).
+
+A `Read` answers at most MAX_READ bytes (a short read, as POSIX allows), so
+the reply fits one kernel message; a process's library loops.
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+__all__ = [
+    "MAX_READ", "O_ACCMODE", "O_APPEND", "O_CLOEXEC", "O_CREAT", "O_DIRECTORY", "O_EXCL",
+    "O_NOFOLLOW", "O_RDONLY", "O_RDWR", "O_TRUNC", "O_WRONLY", "SEEK_CUR", "SEEK_END",
+    "SEEK_SET", "SYSTEM_BADGES", "Chdir", "Close", "Cwd", "Data", "Done", "Dup", "Dup2",
+    "Exec", "Forget", "FsStatus", "Fstat", "Getcwd", "Inherit", "Link", "Listdir", "Mkdir",
+    "Names", "Open", "Opened", "Pipe", "Piped", "Position", "Read", "Readlink", "Rename",
+    "Rmdir", "Seek", "Stat", "Statfs", "Status", "Symlink", "Sync", "Target", "Truncate",
+    "Unlink", "VfsReply", "VfsRequest", "Write", "Written",
+]
+
+# Open flags: Linux's values, so a process's os.open flags pass unchanged.
+O_RDONLY, O_WRONLY, O_RDWR, O_ACCMODE = 0, 1, 2, 3
+O_CREAT = 0o100
+O_EXCL = 0o200
+O_TRUNC = 0o1000
+O_APPEND = 0o2000
+O_DIRECTORY = 0o200000
+O_NOFOLLOW = 0o400000
+O_CLOEXEC = 0o2000000
+SEEK_SET, SEEK_CUR, SEEK_END = 0, 1, 2
+
+MAX_READ = 56 * 1024  # bytes of data in one Data reply
+SYSTEM_BADGES = 1000  # badges 1..999 may send Inherit, Exec and Forget
+
+
+class Open(msgspec.Struct, frozen=True, tag=True):
+    path: str
+    flags: int = O_RDONLY
+    mode: int = 0o666
+
+
+class Close(msgspec.Struct, frozen=True, tag=True):
+    fd: int
+
+
+class Read(msgspec.Struct, frozen=True, tag=True):
+    fd: int
+    size: int
+
+
+class Write(msgspec.Struct, frozen=True, tag=True):
+    fd: int
+    data: bytes
+
+
+class Seek(msgspec.Struct, frozen=True, tag=True):
+    fd: int
+    offset: int
+    whence: int = SEEK_SET
+
+
+class Stat(msgspec.Struct, frozen=True, tag=True):
+    path: str
+    follow: bool = True
+
+
+class Fstat(msgspec.Struct, frozen=True, tag=True):
+    fd: int
+
+
+class Mkdir(msgspec.Struct, frozen=True, tag=True):
+    path: str
+    mode: int = 0o777
+
+
+class Rmdir(msgspec.Struct, frozen=True, tag=True):
+    path: str
+
+
+class Unlink(msgspec.Struct, frozen=True, tag=True):
+    path: str
+
+
+class Rename(msgspec.Struct, frozen=True, tag=True):
+    old: str
+    new: str
+
+
+class Link(msgspec.Struct, frozen=True, tag=True):
+    """A new name `new` for the file `old` (a symlink itself, not followed)."""
+
+    old: str
+    new: str
+
+
+class Symlink(msgspec.Struct, frozen=True, tag=True):
+    target: str
+    path: str
+
+
+class Readlink(msgspec.Struct, frozen=True, tag=True):
+    path: str
+
+
+class Listdir(msgspec.Struct, frozen=True, tag=True):
+    """The names in a directory ("." and ".." left out), from the `start`th on."""
+
+    path: str
+    start: int = 0
+
+
+class Truncate(msgspec.Struct, frozen=True, tag=True):
+    """Set the size of a file named by path (str, followed) or by fd (int, open to write)."""
+
+    file: str | int
+    size: int
+
+
+class Chdir(msgspec.Struct, frozen=True, tag=True):
+    path: str
+
+
+class Getcwd(msgspec.Struct, frozen=True, tag=True):
+    pass
+
+
+class Dup(msgspec.Struct, frozen=True, tag=True):
+    fd: int
+
+
+class Dup2(msgspec.Struct, frozen=True, tag=True):
+    fd: int
+    new: int
+
+
+class Pipe(msgspec.Struct, frozen=True, tag=True):
+    cloexec: bool = False
+
+
+class Sync(msgspec.Struct, frozen=True, tag=True):
+    pass
+
+
+class Statfs(msgspec.Struct, frozen=True, tag=True):
+    path: str
+
+
+class Inherit(msgspec.Struct, frozen=True, tag=True):
+    """(pm) Give `child` a copy of `parent`'s fd table and cwd, as fork does."""
+
+    parent: int
+    child: int
+
+
+class Exec(msgspec.Struct, frozen=True, tag=True):
+    """(pm) Close `badge`'s close-on-exec descriptors, as exec does."""
+
+    badge: int
+
+
+class Forget(msgspec.Struct, frozen=True, tag=True):
+    """(pm) Close all of `badge`'s descriptors and drop its state, as exit does."""
+
+    badge: int
+
+
+# -- replies ---------------------------------------------------------------------
+
+
+class Done(msgspec.Struct, frozen=True, tag=True):
+    pass
+
+
+class Opened(msgspec.Struct, frozen=True, tag=True):
+    fd: int
+
+
+class Data(msgspec.Struct, frozen=True, tag=True):
+    data: bytes  # b"" at end of file
+
+
+class Written(msgspec.Struct, frozen=True, tag=True):
+    count: int
+
+
+class Position(msgspec.Struct, frozen=True, tag=True):
+    offset: int
+
+
+class Status(msgspec.Struct, frozen=True, tag=True):
+    """A file's metadata, as os.stat_result has it (times in whole seconds)."""
+
+    dev: int  # the mount's number (0: pipes)
+    ino: int
+    mode: int
+    nlinks: int
+    uid: int
+    gid: int
+    size: int
+    atime: int
+    mtime: int
+    ctime: int
+
+
+class Target(msgspec.Struct, frozen=True, tag=True):
+    target: str
+
+
+class Names(msgspec.Struct, frozen=True, tag=True):
+    names: list[str]
+    more: bool  # ask again from start + len(names)
+
+
+class Cwd(msgspec.Struct, frozen=True, tag=True):
+    path: str
+
+
+class Piped(msgspec.Struct, frozen=True, tag=True):
+    read: int
+    write: int
+
+
+class FsStatus(msgspec.Struct, frozen=True, tag=True):
+    block_size: int
+    blocks: int
+    free_blocks: int
+    inodes: int
+    free_inodes: int
+    name_max: int
+
+
+VfsRequest = (
+    Open | Close | Read | Write | Seek | Stat | Fstat | Mkdir | Rmdir | Unlink | Rename | Link
+    | Symlink | Readlink | Listdir | Truncate | Chdir | Getcwd | Dup | Dup2 | Pipe | Sync
+    | Statfs | Inherit | Exec | Forget
+)
+VfsReply = (
+    Done | Opened | Data | Written | Position | Status | Target | Names | Cwd | Piped | FsStatus
+)

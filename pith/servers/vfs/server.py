@@ -1,0 +1,482 @@
+"""vfs: file descriptors, paths, mounts and pipes for every process (docs/vfs.md).
+
+Each client is known by its badge; `Proc` holds its fd table and cwd. Paths are
+resolved here (paths.py), one fsproto `Lookup` a component, and requests go to
+the file system of the mount that holds the file. Pipes live here (pipes.py);
+a read or write that must wait is deferred and answered later.
+
+Mounts come from args `mount=PATH:CAP` (the cap names a file system's
+endpoint in `self.caps`), by default "/" on `mfs` and "/tmp" on `tmpfs`, for
+those caps that exist; a test passes `filesystems` (mount path -> client)
+instead. Mount points are found (and made, if missing) on first use.
+"""
+
+from __future__ import annotations
+
+import stat
+from collections.abc import Callable, Mapping
+
+import msgspec
+
+from pith.lib.server import DEFER, Caller, Client, Failure, Server, ServiceError
+from pith.lib.syscall import Gate, gate
+from pith.servers import fsproto as fs
+from pith.servers.vfs import protocol as vp
+from pith.servers.vfs.fds import MAX_FDS, Description, File, PipeEnd, Proc
+from pith.servers.vfs.paths import MAX_LINKS, FsClient, Loc, Mount, Mounts, Walk, isdir, islink
+from pith.servers.vfs.pipes import Answers, Pipe
+
+__all__ = ["DEFAULT_MOUNTS", "VfsServer"]
+
+DEFAULT_MOUNTS = (("/", "mfs"), ("/tmp", "tmpfs"))
+NAMES_BUDGET = 32 * 1024  # bytes of names in one Names reply
+
+
+def status(loc: Loc, attr: fs.Attr) -> vp.Status:
+    return vp.Status(loc.mount.dev, attr.ino, attr.mode, attr.nlinks, attr.uid, attr.gid,
+                     attr.size, attr.atime, attr.mtime, attr.ctime)
+
+
+class VfsServer(Server):
+    requests = vp.VfsRequest
+    endpoint = "vfs"
+
+    def __init__(self, caps: dict[str, int], args: tuple[str, ...] = (),
+                 gate_of: Callable[[], Gate] = gate, *,
+                 filesystems: Mapping[str, FsClient] | None = None) -> None:
+        self.filesystems = filesystems
+        super().__init__(caps, args, gate_of)
+
+    def setup(self) -> None:
+        self.procs: dict[int, Proc] = {}
+        self.pipes: dict[int, Pipe] = {}
+        self.next_pipe = 1
+        self._mounts: Mounts | None = None
+        self.table = mount_table(self.args, self.caps) if self.filesystems is None else []
+
+    # -- mounts ------------------------------------------------------------------
+
+    def mount_clients(self) -> dict[str, FsClient]:
+        if self.filesystems is not None:
+            return dict(self.filesystems)
+        return {p: Client(self.caps[c], fs.FsReply, self.gate_of) for p, c in self.table}
+
+    @property
+    def mounts(self) -> Mounts:
+        if self._mounts is None:
+            self._mounts = self.mount_all(self.mount_clients())
+        return self._mounts
+
+    def mount_all(self, clients: dict[str, FsClient]) -> Mounts:
+        if "/" not in clients:
+            raise ServiceError("EIO", "no file system on /")
+        mounts = Mounts(Mount("/", clients["/"], 1))
+        others = sorted((p for p in clients if p != "/"), key=lambda p: p.count("/"))
+        for dev, path in enumerate(others, start=2):
+            mounts.add(Mount(path, clients[path], dev), self.mount_point(mounts, path))
+        return mounts
+
+    def mount_point(self, mounts: Mounts, path: str) -> Loc:
+        walk = Walk(mounts, Loc(mounts.root, fs.ROOT))
+        d, name, _ = walk.parent(path)
+        try:
+            loc, attr = walk.step(d, name)
+        except ServiceError as e:
+            if e.error != "ENOENT":
+                raise
+            attr = d.mount.call(fs.Mkdir(d.ino, name, 0o755))
+            loc = Loc(d.mount, attr.ino)
+        if not isdir(attr):
+            raise ServiceError("ENOTDIR", f"mount point {path} is not a directory")
+        return loc
+
+    # -- helpers -------------------------------------------------------------------
+
+    def proc(self, badge: int) -> Proc:
+        if badge not in self.procs:
+            self.procs[badge] = Proc(Loc(self.mounts.root, fs.ROOT))
+        return self.procs[badge]
+
+    def walk(self, caller: Caller) -> Walk:
+        return Walk(self.mounts, self.proc(caller.badge).cwd)
+
+    def desc(self, caller: Caller, fd: int) -> Description:
+        return self.proc(caller.badge).get(fd)
+
+    def file(self, caller: Caller, fd: int) -> File:
+        desc = self.desc(caller, fd)
+        if isinstance(desc, PipeEnd):
+            raise ServiceError("ESPIPE", f"fd {fd} is a pipe")
+        return desc
+
+    def finish(self, caller: Caller, answers: Answers) -> msgspec.Struct:
+        """Send the settled answers; the caller's own is returned (or DEFER)."""
+        mine: msgspec.Struct = DEFER
+        for c, reply in answers:
+            if c is caller:
+                mine = reply
+            elif c.reply is not None:
+                self.answer(c, reply)
+        if isinstance(mine, Failure):
+            raise ServiceError(mine.error, mine.message)
+        return mine
+
+    def system(self, caller: Caller) -> None:
+        if not 0 < caller.badge < vp.SYSTEM_BADGES:
+            raise ServiceError("EPERM", "only system servers may ask this")
+
+    def new_name(self, walk: Walk, path: str) -> tuple[Loc, str]:
+        """The directory and name for a new non-directory `path` (EEXIST if taken)."""
+        d, name, slash = walk.parent(path)
+        if name in (".", ".."):
+            raise ServiceError("EEXIST", f"{path!r} exists")
+        if slash:
+            try:
+                d.mount.call(fs.Lookup(d.ino, name))
+            except ServiceError as e:
+                raise ServiceError("ENOENT", f"{path!r}: a trailing / on a new file") from e
+            raise ServiceError("EEXIST", f"{path!r} exists")
+        return d, name
+
+    def raw(self, d: Loc, name: str) -> fs.Attr:
+        """Lookup without entering a mount; EBUSY if the entry is a mount point."""
+        attr: fs.Attr = d.mount.call(fs.Lookup(d.ino, name))
+        if self.mounts.covering(Loc(d.mount, attr.ino)) is not None:
+            raise ServiceError("EBUSY", f"{name!r} is a mount point")
+        return attr
+
+    # -- open and close ----------------------------------------------------------
+
+    def do_open(self, request: vp.Open, caller: Caller) -> vp.Opened:
+        flags, p = request.flags, self.proc(caller.badge)
+        if flags & vp.O_ACCMODE == vp.O_ACCMODE or (flags & vp.O_CREAT and flags & vp.O_DIRECTORY):
+            raise ServiceError("EINVAL", "bad open flags")
+        fd = p.free()[0]
+        loc, attr = self.open_node(self.walk(caller), request)
+        check_open(attr, flags)
+        if flags & vp.O_TRUNC and flags & vp.O_ACCMODE != vp.O_RDONLY and attr.size:
+            loc.mount.call(fs.Truncate(loc.ino, 0))
+        return vp.Opened(p.put(fd, File(loc, flags), bool(flags & vp.O_CLOEXEC)))
+
+    def open_node(self, walk: Walk, request: vp.Open) -> tuple[Loc, fs.Attr]:
+        follow = not request.flags & vp.O_NOFOLLOW
+        if not request.flags & vp.O_CREAT:
+            return walk.node(request.path, follow)
+        d, name, slash = walk.parent(request.path)
+        while True:
+            if slash or name in (".", ".."):
+                raise ServiceError("EISDIR", f"{request.path!r} is a directory")
+            try:
+                loc, attr = walk.step(d, name)
+            except ServiceError as e:
+                if e.error != "ENOENT":
+                    raise
+                attr = d.mount.call(fs.Create(d.ino, name, stat.S_IFREG | request.mode & 0o7777))
+                return Loc(d.mount, attr.ino), attr
+            if request.flags & vp.O_EXCL:
+                raise ServiceError("EEXIST", f"{request.path!r} exists")
+            if not (islink(attr) and follow):
+                return loc, attr
+            walk.links += 1
+            if walk.links > MAX_LINKS:
+                raise ServiceError("ELOOP", "too many levels of symbolic links")
+            target = loc.mount.call(fs.Readlink(loc.ino)).target
+            d, name, slash = walk.parent(target, start=d)
+
+    def close(self, caller: Caller, p: Proc, fd: int) -> None:
+        """Close `fd` of `p`, answering whoever that settles; a pipe with no ends goes."""
+        desc = p.get(fd)
+        self.finish(caller, p.close(fd))
+        if isinstance(desc, PipeEnd) and not (desc.pipe.readers or desc.pipe.writers):
+            del self.pipes[desc.pipe.id]
+
+    def do_close(self, request: vp.Close, caller: Caller) -> vp.Done:
+        self.close(caller, self.proc(caller.badge), request.fd)
+        return vp.Done()
+
+    def do_dup(self, request: vp.Dup, caller: Caller) -> vp.Opened:
+        p = self.proc(caller.badge)
+        desc = p.get(request.fd)
+        return vp.Opened(p.put(p.free()[0], desc))
+
+    def do_dup2(self, request: vp.Dup2, caller: Caller) -> vp.Opened:
+        p = self.proc(caller.badge)
+        desc = p.get(request.fd)
+        if not 0 <= request.new < MAX_FDS:
+            raise ServiceError("EBADF", f"fd {request.new} is out of range")
+        if request.new != request.fd:
+            if request.new in p.fds:
+                self.close(caller, p, request.new)
+            p.put(request.new, desc)
+        return vp.Opened(request.new)
+
+    def do_pipe(self, request: vp.Pipe, caller: Caller) -> vp.Piped:
+        p = self.proc(caller.badge)
+        r, w = p.free(2)
+        pipe = self.pipes[self.next_pipe] = Pipe(self.next_pipe)
+        self.next_pipe += 1
+        p.put(r, PipeEnd(pipe, False), request.cloexec)
+        p.put(w, PipeEnd(pipe, True), request.cloexec)
+        return vp.Piped(r, w)
+
+    # -- data --------------------------------------------------------------------
+
+    def do_read(self, request: vp.Read, caller: Caller) -> msgspec.Struct:
+        desc = self.desc(caller, request.fd)
+        if request.size < 0:
+            raise ServiceError("EINVAL", "negative size")
+        if not desc.readable:
+            raise ServiceError("EBADF", f"fd {request.fd} is not open for reading")
+        size = min(request.size, vp.MAX_READ)
+        if isinstance(desc, PipeEnd):
+            return self.finish(caller, desc.pipe.read(caller, size))
+        data = read_at(desc.loc, desc.offset, size)
+        desc.offset += len(data)
+        return vp.Data(data)
+
+    def do_write(self, request: vp.Write, caller: Caller) -> msgspec.Struct:
+        desc = self.desc(caller, request.fd)
+        if not desc.writable:
+            raise ServiceError("EBADF", f"fd {request.fd} is not open for writing")
+        if isinstance(desc, PipeEnd):
+            return self.finish(caller, desc.pipe.write(caller, request.data))
+        offset = desc.offset
+        if desc.flags & vp.O_APPEND:
+            offset = desc.loc.mount.call(fs.Stat(desc.loc.ino)).size
+        count = write_at(desc.loc, offset, request.data)
+        desc.offset = offset + count
+        return vp.Written(count)
+
+    def do_seek(self, request: vp.Seek, caller: Caller) -> vp.Position:
+        desc = self.file(caller, request.fd)
+        if request.whence == vp.SEEK_SET:
+            base = 0
+        elif request.whence == vp.SEEK_CUR:
+            base = desc.offset
+        elif request.whence == vp.SEEK_END:
+            base = desc.loc.mount.call(fs.Stat(desc.loc.ino)).size
+        else:
+            raise ServiceError("EINVAL", f"bad whence {request.whence}")
+        if base + request.offset < 0:
+            raise ServiceError("EINVAL", "negative offset")
+        desc.offset = base + request.offset
+        return vp.Position(desc.offset)
+
+    def do_truncate(self, request: vp.Truncate, caller: Caller) -> vp.Done:
+        if request.size < 0:
+            raise ServiceError("EINVAL", "negative size")
+        if isinstance(request.file, int):
+            desc = self.desc(caller, request.file)
+            if isinstance(desc, PipeEnd) or not desc.writable:
+                raise ServiceError("EINVAL", f"fd {request.file} is not a file open to write")
+            loc = desc.loc
+        else:
+            loc, attr = self.walk(caller).node(request.file, True)
+            if isdir(attr):
+                raise ServiceError("EISDIR", f"{request.file!r} is a directory")
+        loc.mount.call(fs.Truncate(loc.ino, request.size))
+        return vp.Done()
+
+    # -- metadata ----------------------------------------------------------------
+
+    def do_stat(self, request: vp.Stat, caller: Caller) -> vp.Status:
+        return status(*self.walk(caller).node(request.path, request.follow))
+
+    def do_fstat(self, request: vp.Fstat, caller: Caller) -> vp.Status:
+        desc = self.desc(caller, request.fd)
+        if isinstance(desc, PipeEnd):
+            return vp.Status(0, desc.pipe.id, stat.S_IFIFO | 0o600, 1, 0, 0,
+                          len(desc.pipe.buf), 0, 0, 0)
+        return status(desc.loc, desc.loc.mount.call(fs.Stat(desc.loc.ino)))
+
+    def do_statfs(self, request: vp.Statfs, caller: Caller) -> vp.FsStatus:
+        loc, _ = self.walk(caller).node(request.path, True)
+        i = loc.mount.call(fs.Statfs())
+        return vp.FsStatus(i.block_size, i.blocks, i.free_blocks, i.inodes, i.free_inodes,
+                        i.name_max)
+
+    def do_sync(self, request: vp.Sync, caller: Caller) -> vp.Done:
+        for m in [self.mounts.root, *self.mounts.on.values()]:
+            m.call(fs.Sync())
+        return vp.Done()
+
+    # -- names -------------------------------------------------------------------
+
+    def do_mkdir(self, request: vp.Mkdir, caller: Caller) -> vp.Done:
+        d, name, _ = self.walk(caller).parent(request.path)
+        if name in (".", ".."):
+            raise ServiceError("EEXIST", f"{request.path!r} exists")
+        d.mount.call(fs.Mkdir(d.ino, name, request.mode & 0o7777))
+        return vp.Done()
+
+    def do_rmdir(self, request: vp.Rmdir, caller: Caller) -> vp.Done:
+        d, name, _ = self.walk(caller).parent(request.path)
+        if name in (".", ".."):
+            raise ServiceError("EINVAL" if name == "." else "ENOTEMPTY", "bad last name")
+        if not isdir(self.raw(d, name)):
+            raise ServiceError("ENOTDIR", f"{request.path!r} is not a directory")
+        d.mount.call(fs.Rmdir(d.ino, name))
+        return vp.Done()
+
+    def do_unlink(self, request: vp.Unlink, caller: Caller) -> vp.Done:
+        d, name, slash = self.walk(caller).parent(request.path)
+        if name in (".", ".."):
+            raise ServiceError("EISDIR", f"{request.path!r} is a directory")
+        if slash:
+            kind = "EISDIR" if isdir(d.mount.call(fs.Lookup(d.ino, name))) else "ENOTDIR"
+            raise ServiceError(kind, f"{request.path!r}: unlink with a trailing /")
+        d.mount.call(fs.Unlink(d.ino, name))
+        return vp.Done()
+
+    def do_rename(self, request: vp.Rename, caller: Caller) -> vp.Done:
+        d1, n1, s1 = self.walk(caller).parent(request.old)
+        d2, n2, s2 = self.walk(caller).parent(request.new)
+        if {n1, n2} & {".", ".."}:
+            raise ServiceError("EBUSY", "cannot rename . or ..")
+        if d1.mount is not d2.mount:
+            raise ServiceError("EXDEV", "rename across mounts")
+        if (s1 or s2) and not isdir(self.raw(d1, n1)):
+            raise ServiceError("ENOTDIR", f"{request.old!r} is not a directory")
+        if not (s1 or s2):
+            self.raw(d1, n1)
+        try:
+            self.raw(d2, n2)
+        except ServiceError as e:
+            if e.error != "ENOENT":
+                raise
+        d1.mount.call(fs.Rename(d1.ino, n1, d2.ino, n2))
+        return vp.Done()
+
+    def do_link(self, request: vp.Link, caller: Caller) -> vp.Done:
+        loc, _ = self.walk(caller).node(request.old, False)
+        d, name = self.new_name(self.walk(caller), request.new)
+        if loc.mount is not d.mount:
+            raise ServiceError("EXDEV", "link across mounts")
+        d.mount.call(fs.Link(d.ino, name, loc.ino))
+        return vp.Done()
+
+    def do_symlink(self, request: vp.Symlink, caller: Caller) -> vp.Done:
+        d, name = self.new_name(self.walk(caller), request.path)
+        d.mount.call(fs.Symlink(d.ino, name, request.target))
+        return vp.Done()
+
+    def do_readlink(self, request: vp.Readlink, caller: Caller) -> vp.Target:
+        loc, attr = self.walk(caller).node(request.path, False)
+        if not islink(attr):
+            raise ServiceError("EINVAL", f"{request.path!r} is not a symlink")
+        return vp.Target(loc.mount.call(fs.Readlink(loc.ino)).target)
+
+    def do_listdir(self, request: vp.Listdir, caller: Caller) -> vp.Names:
+        loc, attr = self.walk(caller).node(request.path, True)
+        if not isdir(attr):
+            raise ServiceError("ENOTDIR", f"{request.path!r} is not a directory")
+        if request.start < 0:
+            raise ServiceError("EINVAL", "negative start")
+        return list_names(loc, request.start)
+
+    # -- working directory ---------------------------------------------------------
+
+    def do_chdir(self, request: vp.Chdir, caller: Caller) -> vp.Done:
+        loc, attr = self.walk(caller).node(request.path, True)
+        if not isdir(attr):
+            raise ServiceError("ENOTDIR", f"{request.path!r} is not a directory")
+        self.proc(caller.badge).cwd = loc
+        return vp.Done()
+
+    def do_getcwd(self, request: vp.Getcwd, caller: Caller) -> vp.Cwd:
+        walk = self.walk(caller)
+        return vp.Cwd(walk.path_of(walk.cwd))
+
+    # -- the process manager's ---------------------------------------------------
+
+    def do_inherit(self, request: vp.Inherit, caller: Caller) -> vp.Done:
+        self.system(caller)
+        if request.child in self.procs:
+            raise ServiceError("EEXIST", f"badge {request.child} already has state")
+        self.procs[request.child] = self.proc(request.parent).copy()
+        return vp.Done()
+
+    def do_exec(self, request: vp.Exec, caller: Caller) -> vp.Done:
+        self.system(caller)
+        p = self.procs.get(request.badge) or Proc(Loc(self.mounts.root, fs.ROOT))
+        for fd in [fd for fd, slot in p.fds.items() if slot.cloexec]:
+            self.close(caller, p, fd)
+        return vp.Done()
+
+    def do_forget(self, request: vp.Forget, caller: Caller) -> vp.Done:
+        self.system(caller)
+        for pipe in self.pipes.values():
+            pipe.cancel(request.badge)
+        p = self.procs.pop(request.badge, None) or Proc(Loc(self.mounts.root, fs.ROOT))
+        for fd in list(p.fds):
+            self.close(caller, p, fd)
+        return vp.Done()
+
+
+def mount_table(args: tuple[str, ...], caps: dict[str, int]) -> list[tuple[str, str]]:
+    """(path, cap name) from args `mount=PATH:CAP`, else the defaults whose caps exist."""
+    table = []
+    for arg in args:
+        if arg.startswith("mount="):
+            path, _, cap = arg[6:].partition(":")
+            if not path.startswith("/") or cap not in caps:
+                raise ValueError(f"vfs: bad mount {arg!r} (caps: {', '.join(caps)})")
+            table.append((path, cap))
+    return table or [(p, c) for p, c in DEFAULT_MOUNTS if c in caps]
+
+
+def check_open(attr: fs.Attr, flags: int) -> None:
+    if islink(attr):
+        raise ServiceError("ELOOP", "vp.O_NOFOLLOW on a symlink")
+    if isdir(attr) and (flags & vp.O_ACCMODE != vp.O_RDONLY or flags & (vp.O_TRUNC | vp.O_CREAT)):
+        raise ServiceError("EISDIR", "a directory opened to write")
+    if flags & vp.O_DIRECTORY and not isdir(attr):
+        raise ServiceError("ENOTDIR", "vp.O_DIRECTORY on a non-directory")
+
+
+def read_at(loc: Loc, offset: int, size: int) -> bytes:
+    """Up to `size` bytes at `offset`, in requests of at most MAX_IO."""
+    out = bytearray()
+    while len(out) < size:
+        want = min(fs.MAX_IO, size - len(out))
+        chunk = loc.mount.call(fs.Read(loc.ino, offset + len(out), want)).data
+        out += chunk
+        if len(chunk) < want:
+            break
+    return bytes(out)
+
+
+def write_at(loc: Loc, offset: int, data: bytes) -> int:
+    """vp.Write `data` at `offset` in requests of at most MAX_IO; the count written
+    (short if a later request fails; an error if the first does)."""
+    done = 0
+    while done < len(data) or not data:
+        try:
+            n = loc.mount.call(fs.Write(loc.ino, offset + done, data[done : done + fs.MAX_IO]))
+        except ServiceError:
+            if done == 0:
+                raise
+            break
+        done += n.count
+        if not data or n.count == 0:
+            break
+    return done
+
+
+def list_names(loc: Loc, skip: int) -> vp.Names:
+    names: list[str] = []
+    budget, start, more = NAMES_BUDGET, 0, True
+    while more and budget > 0:
+        entries = loc.mount.call(fs.Readdir(loc.ino, start))
+        start, more = start + len(entries.entries), entries.more
+        for name, _ in entries.entries:
+            if name in (".", ".."):
+                continue
+            if skip:
+                skip -= 1
+            elif budget > 0:
+                names.append(name)
+                budget -= len(name.encode()) + 8
+            else:
+                return vp.Names(names, True)
+    return vp.Names(names, more)

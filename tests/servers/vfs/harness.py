@@ -1,0 +1,83 @@
+"""A vfs over two real tmpfs servers ("/" and "/tmp"), in process, and clients of it."""
+
+from __future__ import annotations
+
+from itertools import count
+from typing import Any
+
+import msgspec
+import pytest
+
+from pith.lib.server import Caller, Failure, ServiceError
+from pith.servers import fsproto as fs
+from pith.servers.tmpfs import TmpfsServer
+from pith.servers.vfs import protocol as vp
+from pith.servers.vfs.local import Local
+from pith.servers.vfs.server import VfsServer
+
+_decoder = msgspec.msgpack.Decoder(vp.VfsReply | Failure)
+_slots = count(100)
+
+
+class Replies:
+    """A stand-in gate: records deferred answers by reply slot."""
+
+    def __init__(self) -> None:
+        self.sent: dict[int, Any] = {}
+
+    def reply(self, slot: int, msg: bytes) -> None:
+        assert slot not in self.sent, "answered twice"
+        self.sent[slot] = _decoder.decode(msg)
+
+
+class World:
+    def __init__(self, *args: str, mounts: tuple[str, ...] = ("/", "/tmp")) -> None:
+        self.servers = {m: TmpfsServer({}, args, clock=lambda: 1000) for m in mounts}
+        self.root = self.servers["/"]
+        self.tmp = self.servers.get("/tmp", self.root)
+        self.fs = {m: Local(s, fs.FsReply) for m, s in self.servers.items()}
+        self.replies = Replies()
+        self.vfs = VfsServer({}, gate_of=lambda: self.replies,  # type: ignore[arg-type, return-value]
+                             filesystems=self.fs)
+
+    def client(self, badge: int = 1000) -> Client:
+        return Client(self, badge)
+
+
+class Client:
+    def __init__(self, world: World, badge: int) -> None:
+        self.world, self.badge = world, badge
+
+    def send(self, request: msgspec.Struct) -> tuple[Caller, Any]:
+        """Dispatch; (the caller, its decoded reply or None when deferred)."""
+        caller = Caller(self.badge, next(_slots))
+        out = self.world.vfs.dispatch(msgspec.msgpack.encode(request), caller)
+        return caller, None if out is None else _decoder.decode(out)
+
+    def __call__(self, request: msgspec.Struct) -> Any:
+        _, reply = self.send(request)
+        assert reply is not None, f"{request} was deferred"
+        if isinstance(reply, Failure):
+            raise ServiceError(reply.error, reply.message)
+        return reply
+
+    def err(self, request: msgspec.Struct) -> str:
+        with pytest.raises(ServiceError) as e:
+            self(request)
+        return e.value.error
+
+    def answer(self, caller: Caller) -> Any:
+        return self.world.replies.sent.get(caller.reply or -1)
+
+    # shorthands
+    def write_file(self, path: str, data: bytes) -> None:
+        fd = self(vp.Open(path, vp.O_WRONLY | vp.O_CREAT | vp.O_TRUNC)).fd
+        assert self(vp.Write(fd, data)).count == len(data)
+        self(vp.Close(fd))
+
+    def read_file(self, path: str) -> bytes:
+        fd, out = self(vp.Open(path)).fd, b""
+        while chunk := self(vp.Read(fd, vp.MAX_READ)).data:
+            out += chunk
+        self(vp.Close(fd))
+        return out
