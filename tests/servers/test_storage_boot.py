@@ -62,3 +62,46 @@ def test_files_written_through_mfs_are_on_disk_and_fsck_clean(tmp_path: Path, mo
     assert "/docs/note.txt" in fsck.stdout
     again = boot(tmp_path, image, mode, READER)  # a new boot reads what the last one wrote
     assert again.stdout == f"{256 * 400} {bytes(range(256))[1000 % 256:1000 % 256 + 4].hex()}\n"
+
+
+THROUGH_VFS = """
+from pith.lib.server import Client, ServiceError
+from pith.servers.vfs import protocol as vp
+v = Client(CAPS["vfs"], vp.VfsReply)
+v.call(vp.Mkdir("/home", 0o755))
+fd = v.call(vp.Open("/home/hello.txt", vp.O_CREAT | vp.O_WRONLY, 0o644)).fd
+v.call(vp.Write(fd, b"hello from vfs\\n" * 3000))
+v.call(vp.Close(fd))
+v.call(vp.Symlink("/home/hello.txt", "/link"))
+fd = v.call(vp.Open("/link", vp.O_RDONLY, 0)).fd
+print(v.call(vp.Read(fd, 15)).data)
+p = v.call(vp.Pipe()); r, w = p.read, p.write
+v.call(vp.Write(w, b"through a pipe"))
+print(v.call(vp.Read(r, 100)).data)
+fd = v.call(vp.Open("/tmp/scratch", vp.O_CREAT | vp.O_RDWR, 0o600)).fd
+print(v.call(vp.Stat("/tmp/scratch")).size, sorted(v.call(vp.Listdir("/")).names))
+for bad in (vp.Open("/nowhere/x", vp.O_RDONLY, 0), vp.Rmdir("/home"), vp.Read(99, 1)):
+    try:
+        v.call(bad)
+    except ServiceError as e:
+        print(e.error)
+"""
+
+
+@pytest.mark.parametrize("mode", ["isolated", "collocated"])
+def test_a_process_uses_files_through_vfs(tmp_path: Path, mode: str) -> None:
+    image = tmp_path / "disk.img"
+    image.write_bytes(bytes(8 << 20))
+    subprocess.run(["mkfs.minix", "-3", str(image)], check=True, capture_output=True)
+    manifest = tmp_path / "storage.toml"
+    text = (ROOT / "examples" / "storage.toml").read_text()
+    manifest.write_text(text.replace("provides = [", f'mode = "{mode}"\nprovides = ['))
+    argv = [sys.executable, "-m", "pith", "boot", "--manifest", str(manifest), "--image",
+            str(image), "--command", f"python -c {shlex.quote(THROUGH_VFS)}"]
+    done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.stdout.splitlines() == [
+        "b'hello from vfs\\n'", "b'through a pipe'", "0 ['home', 'link', 'tmp']",
+        "ENOENT", "ENOTEMPTY", "EBADF"], done.stderr
+    fsck = subprocess.run(["fsck.minix", "-fl", str(image)], capture_output=True, text=True)
+    assert fsck.returncode == 0, fsck.stdout + fsck.stderr
+    assert {"/home/hello.txt", "/link"} <= set(fsck.stdout.split())
