@@ -35,6 +35,7 @@ soak: venv
 bench: venv
 	$(VENV)/bin/pith bench core
 	$(VENV)/bin/pith bench ipc
+	$(VENV)/bin/pith bench fs
 
 boot: venv
 	$(VENV)/bin/pith boot
