@@ -10,6 +10,7 @@ A manifest is TOML:
     depends = []                                # servers that must start first
     devices = []                                # devices it drives (`pith boot --image`: disk)
     args = []                                   # arguments it is started with
+    restart = "permanent"                       # or "transient", "temporary" (OTP's meaning)
 
 Decoding validates every field (unknown keys, wrong types, unknown endpoints
 or dependencies, cycles are all errors with a clear message).
@@ -45,6 +46,7 @@ class Service(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     depends: list[str] = []
     devices: list[str] = []
     args: list[str] = []
+    restart: Literal["permanent", "transient", "temporary"] = "permanent"
 
 
 class Manifest(msgspec.Struct, forbid_unknown_fields=True, frozen=True):

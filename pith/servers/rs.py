@@ -1,13 +1,19 @@
 """rs, the reincarnation server: the root process that starts the system.
 
-For now (issue 4) it does the boot part of rs's job: it creates one endpoint
+It creates one endpoint
 per name the manifest's servers provide (it keeps the originals, so the
 endpoints outlive the servers), starts the servers in dependency order,
 giving each only the caps the manifest names (READ on what it provides,
 WRITE|GRANT on what it uses, its devices), runs the command, waits for it to
 die, stops the servers in reverse order (a `Stop` request on the first endpoint
 each provides, so file systems flush; then kill) and exits with the command's
-status. Restart policies, heartbeats
+status.
+
+Meanwhile it supervises: every service's death is a bit of one notification;
+a service that dies is restarted on the same endpoints (clients keep their
+caps), as its manifest `restart` policy says (OTP's permanent, transient,
+temporary; one_for_one), unless it died more than once in 5 s, when rs gives
+up on it and says so on the console. Heartbeats, back-off, rest_for_one, ds
 and live update come with issue 7.
 
 Arguments: its caps table (from the kernel), the manifest (checked, as JSON), then the
@@ -18,11 +24,13 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pith.kernel.core.errors import KernelError, ProcessDead
 from pith.kernel.core.rights import GRANT, READ, WRITE
-from pith.lib.manifest import Manifest, ManifestError
+from pith.lib.manifest import Manifest, ManifestError, Service
 from pith.lib.server import Client, ServiceError, Stop, Stopped
 from pith.lib.start import Context, caps_arg
 from pith.lib.syscall import Gate
@@ -30,6 +38,8 @@ from pith.lib.syscall import Gate
 __all__ = ["COMMAND_BADGE", "main", "run_command"]
 
 COMMAND_BADGE = 1000  # the badge on the caps of the command rs runs
+COMMAND_BIT = 1 << 63  # the command's bit in the death notification (services: 1 << n)
+INTENSITY, PERIOD = 1, 5.0  # OTP's defaults: more than 1 restart in 5 s and rs gives up
 
 
 def _spawn(g: Gate, spawn: int, name: str, program: str, args: tuple[str, ...],
@@ -51,12 +61,13 @@ def _spawn(g: Gate, spawn: int, name: str, program: str, args: tuple[str, ...],
 
 
 def run_command(g: Gate, spawn: int, words: tuple[str, ...], endpoints: dict[str, int],
-                badge: int = COMMAND_BADGE) -> int:
+                badge: int = COMMAND_BADGE, supervisor: Supervisor | None = None) -> int:
     """Run one command to its end; its exit status (127: no such program). Its caps
     carry `badge`, so servers know who calls and the command cannot pose as another."""
     name, program = words[0], f"pith.bin.{words[0]}:main"
     if name.endswith(".py"):  # a program file (made absolute by `pith boot`)
-        return _run(g, spawn, Path(name).stem, f"{name}:main", words[1:], endpoints, badge)
+        return _run(g, spawn, Path(name).stem, f"{name}:main", words[1:], endpoints, badge,
+                    supervisor)
     if not name.isidentifier():
         print(f"pith: {name}: not found", file=sys.stderr)
         return 127
@@ -65,20 +76,77 @@ def run_command(g: Gate, spawn: int, words: tuple[str, ...], endpoints: dict[str
     except ImportError:
         print(f"pith: {name}: not found", file=sys.stderr)
         return 127
-    return _run(g, spawn, name, program, words[1:], endpoints, badge)
+    return _run(g, spawn, name, program, words[1:], endpoints, badge, supervisor)
 
 
 def _run(g: Gate, spawn: int, name: str, program: str, args: tuple[str, ...],
-         endpoints: dict[str, int], badge: int) -> int:
+         endpoints: dict[str, int], badge: int, supervisor: Supervisor | None = None) -> int:
     grants = {e: (slot, WRITE | GRANT) for e, slot in endpoints.items()}
     proc = _spawn(g, spawn, name, program, args, grants, badge=badge)
-    death = g.notification_create()
-    g.process_watch(proc, death)
-    g.wait(death)
+    death = supervisor.death if supervisor else g.notification_create()
+    g.process_watch(proc, death, COMMAND_BIT)
+    while g.process_status(proc).alive:
+        bits = g.wait(death)
+        if supervisor is not None:
+            supervisor.deaths(bits)
     status = g.process_status(proc).status
     g.cap_delete(proc)
-    g.cap_delete(death)
+    if supervisor is None:
+        g.cap_delete(death)
     return 0 if status is None else status
+
+
+@dataclass
+class Child:
+    """A service rs supervises: how to start it, and its restart history."""
+
+    name: str
+    spec: Service
+    grants: dict[str, tuple[int, int]]
+    bit: int  # its death-notification bit
+    proc: int = -1  # the slot of its process cap
+    restarts: list[float] = field(default_factory=list)  # times of recent restarts
+    failed: bool = False  # the policy gave up on it
+
+
+class Supervisor:
+    """Starts services, notices their deaths and restarts them, OTP style (one_for_one)."""
+
+    def __init__(self, g: Gate, spawn: int) -> None:
+        self.g, self.spawn = g, spawn
+        self.death = g.notification_create()
+        self.children: list[Child] = []
+
+    def start(self, child: Child) -> None:
+        s = child.spec
+        child.proc = _spawn(self.g, self.spawn, child.name, s.program, tuple(s.args),
+                            child.grants, s.mode == "collocated")
+        self.g.process_watch(child.proc, self.death, child.bit)
+
+    def deaths(self, bits: int) -> None:
+        """The death notification fired with `bits`: restart whoever died, by policy."""
+        for child in self.children:
+            if bits & child.bit and not child.failed:
+                status = self.g.process_status(child.proc)
+                if not status.alive:
+                    self.restart(child, status.status or 0)
+
+    def restart(self, child: Child, status: int) -> None:
+        self.g.cap_delete(child.proc)
+        policy = child.spec.restart
+        if policy == "temporary" or (policy == "transient" and status == 0):
+            child.failed = True
+            return
+        now = time.monotonic()
+        child.restarts = [t for t in child.restarts if now - t < PERIOD] + [now]
+        if len(child.restarts) > INTENSITY:
+            print(f"pith: rs: service {child.name} died {len(child.restarts)} times in "
+                  f"{PERIOD:g} s (last status {status}); not restarting it", file=sys.stderr)
+            child.failed = True
+            return
+        print(f"pith: rs: service {child.name} died (status {status}); restarting it",
+              file=sys.stderr)
+        self.start(child)
 
 
 def main(ctx: Context) -> int:
@@ -89,8 +157,8 @@ def main(ctx: Context) -> int:
         print(f"pith: {e}", file=sys.stderr)
         return 2
     endpoints = {name: g.endpoint_create() for name in manifest.endpoints()}
-    servers = []
-    for name in manifest.order():
+    supervisor = Supervisor(g, spawn)
+    for bit, name in enumerate(manifest.order()):
         s = manifest.servers[name]
         grants = {e: (endpoints[e], READ) for e in s.provides}
         grants |= {e: (endpoints[e], WRITE | GRANT) for e in s.uses}
@@ -100,12 +168,15 @@ def main(ctx: Context) -> int:
                   " (pith boot --image IMAGE gives the disk)", file=sys.stderr)
             return 2
         grants |= {d: (ctx.caps[d], READ | WRITE) for d in s.devices}
-        collocated = s.mode == "collocated"
-        servers.append((name, _spawn(g, spawn, name, s.program, tuple(s.args), grants,
-                                     collocated)))
-    status = run_command(g, spawn, ctx.args[1:], endpoints) if len(ctx.args) > 1 else 0
-    for name, proc in reversed(servers):
-        stop(g, proc, [endpoints[e] for e in manifest.servers[name].provides[:1]])
+        child = Child(name, s, grants, 1 << bit)
+        supervisor.children.append(child)
+        supervisor.start(child)
+    status = 0
+    if len(ctx.args) > 1:
+        status = run_command(g, spawn, ctx.args[1:], endpoints, supervisor=supervisor)
+    for child in reversed(supervisor.children):
+        if not child.failed:
+            stop(g, child.proc, [endpoints[e] for e in child.spec.provides[:1]])
     return status
 
 

@@ -22,7 +22,7 @@ ATTACKS = [
     "map a read-only grant writable (mmap)", "name a slot it does not hold",
     "call without the WRITE right", "forge a badge", "send a 65 KiB message",
     "write garbage to its gate", "write a 200 KiB frame to its gate",
-    "call while its server dies", "call after its server died",
+    "call while its server dies",
 ]
 
 
@@ -45,3 +45,4 @@ def test_attack_is_blocked(outcome: dict[str, str], attack: str) -> None:
 def test_system_still_runs_after_every_attack(outcome: dict[str, str]) -> None:
     assert outcome["ALIVE"] == "ALIVE memory"
     assert outcome["badge seen by the server"] == "1000"
+    assert outcome["after its server died"] == "anyone?"  # rs restarted it

@@ -1,0 +1,92 @@
+"""rs supervises: a crashed or killed service comes back on the same endpoint, by policy."""
+
+from __future__ import annotations
+
+import os
+import select
+import shlex
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.kernel.host.conftest import ROOT, boot, no_leaks, pith_processes  # noqa: F401
+
+CRASH_TWICE = """
+from pith.kernel.core.errors import ServerDied, Timeout
+from pith.lib.server import Client
+from pith.servers.echo import Crash, Echo, Echoed
+echo = Client(CAPS["echo"], Echoed)
+for attempt in range(3):
+    try:
+        print(echo.call(Echo(f"call {attempt}"), timeout=5).text)
+    except Timeout:
+        print("nobody serves")
+        break
+    try:
+        echo.call(Crash())
+    except ServerDied:
+        print("crashed")
+"""
+
+
+def manifest(tmp_path: Path, restart: str) -> str:
+    path = tmp_path / "echo.toml"
+    path.write_text(f"""
+[servers.echo]
+program = "pith.servers.echo:EchoServer"
+provides = ["echo"]
+restart = "{restart}"
+""")
+    return str(path)
+
+
+def test_a_crashed_server_is_restarted_then_given_up_on(tmp_path: Path) -> None:
+    done = boot(f"python -c {shlex.quote(CRASH_TWICE)}", manifest(tmp_path, "permanent"))
+    assert done.stdout.splitlines() == ["call 0", "crashed", "call 1", "crashed", "nobody serves"]
+    assert "service echo died (status 70); restarting it" in done.stderr
+    assert "service echo died 2 times in 5 s (last status 70); not restarting it" in done.stderr
+
+
+@pytest.mark.parametrize("restart", ["temporary", "transient"])
+def test_temporary_and_transient_crashes(tmp_path: Path, restart: str) -> None:
+    done = boot(f"python -c {shlex.quote(CRASH_TWICE)}", manifest(tmp_path, restart))
+    lines = done.stdout.splitlines()
+    if restart == "temporary":  # never restarted
+        assert lines == ["call 0", "crashed", "nobody serves"]
+    else:  # restarted after an abnormal exit (status 70)
+        assert lines[:3] == ["call 0", "crashed", "call 1"]
+
+
+def test_a_server_killed_from_the_host_comes_back(tmp_path: Path) -> None:
+    code = ("from pith.lib.server import Client; from pith.servers.echo import Echo, Echoed\n"
+            "echo = Client(CAPS['echo'], Echoed)\n"
+            "print(echo.call(Echo('before')).text, flush=True)\n"
+            "input()\n"  # the test kills the echo server meanwhile, then answers
+            "from pith.kernel.core.errors import ServerDied\n"
+            "try:\n"  # a call that reached the server before its death was noticed fails
+            "    print(echo.call(Echo('after'), timeout=10).text)\n"
+            "except ServerDied:\n"
+            "    print(echo.call(Echo('after'), timeout=10).text)\n")
+    argv = [sys.executable, "-m", "pith", "boot", "--command", f"python -c {shlex.quote(code)}"]
+    kernel = subprocess.Popen(argv, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE)
+    assert kernel.stdout is not None and kernel.stdin is not None
+    try:
+        assert select.select([kernel.stdout], [], [], 30)[0]
+        assert kernel.stdout.readline() == b"before\n"
+        echo = [p for p in pith_processes()
+                if Path(f"/proc/{p}/comm").read_text().strip() == "pith:echo"]
+        assert len(echo) == 1
+        os.kill(echo[0], signal.SIGKILL)
+        kernel.stdin.write(b"go\n")
+        kernel.stdin.flush()
+        out, err = kernel.communicate(timeout=30)
+        assert out == b"after\n", err
+        assert b"service echo died" in err
+    finally:
+        if kernel.poll() is None:
+            kernel.kill()
+            kernel.communicate()
