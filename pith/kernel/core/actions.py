@@ -102,10 +102,12 @@ class TraceRecord(msgspec.Struct, frozen=True, array_like=True):
 
 
 class TraceRecords(_Result, frozen=True):
-    """The oldest trace records, and how many were dropped before them."""
+    """The oldest trace records, how many were dropped before them, and the IPC
+    counts since boot (kept whether tracing is on or not)."""
 
     records: tuple[TraceRecord, ...]
     dropped: int
+    counts: dict[str, int]
 
 
 Result = (

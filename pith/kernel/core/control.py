@@ -63,4 +63,4 @@ def do_trace_read(k: Kernel, t: Thread, c: TraceRead) -> None:
     buf = k.trace_buffer
     records = tuple(buf.popleft() for _ in range(min(c.limit, len(buf))))
     dropped, k.trace_dropped = k.trace_dropped, 0
-    k.resume(t, TraceRecords(records, dropped))
+    k.resume(t, TraceRecords(records, dropped, dict(k.counts)))

@@ -77,8 +77,9 @@ def _transfer(k: Kernel, s: Thread, r: Thread) -> None:
         s.state, s.on = REPLY, reply  # keeps its deadline: it bounds the whole call
     else:
         k.resume(s, Done())
+    kind = "send" if reply_slot is None else "call"
+    k.counts[kind] += 1
     if k.tracing:
-        kind = "send" if reply_slot is None else "call"
         k.record(kind, s.process.oid, r.process.oid, badge, len(msg))
     k.resume(r, Received(msg, badge, slots, reply_slot))
 

@@ -133,6 +133,7 @@ class Kernel:
         self.tracing = False
         self.trace_buffer: deque[TraceRecord] = deque()
         self.trace_dropped = 0
+        self.counts = dict.fromkeys(("call", "send", "reply", "signal"), 0)  # IPC since boot
         self._trace_seq = 0
         self._next_id = 1
         self._timers: list[tuple[float, int, int]] = []  # (deadline, tid, token), lazy
@@ -315,7 +316,8 @@ class Kernel:
     def snapshot(self) -> tuple[object, ...]:
         """Everything that defines the state, as a comparable value (for tests)."""
         objs = tuple(o.describe() for _, o in sorted(self.objects.items()))
-        trace = (self.tracing, len(self.trace_buffer), self.trace_dropped, self._trace_seq)
+        trace = (self.tracing, len(self.trace_buffer), self.trace_dropped, self._trace_seq,
+                 tuple(self.counts.values()))
         return (self.now, self._next_id, trace, objs, tuple(sorted(self.threads)))
 
     # --- internals ------------------------------------------------------------

@@ -94,6 +94,7 @@ def do_notification_create(k: Kernel, t: Thread, c: NotificationCreate) -> None:
 def do_signal(k: Kernel, t: Thread, c: Signal) -> None:
     cap, n = _notification(k, t, c.slot, WRITE)
     woken = signal(k, n, check_bits(c.bits | cap.badge))
+    k.counts["signal"] += 1
     if k.tracing:  # dst: the process woken, 0 if the bits wait for a reader
         k.record("signal", t.process.oid, woken.process.oid if woken else 0, cap.badge, 0)
     k.resume(t, Done())

@@ -73,6 +73,7 @@ def answer(k: Kernel, reply: Reply, msg: bytes, caps: tuple[Cap, ...]) -> None:
     holder = cap.cspace.owner.oid
     cap.cspace.take(cap)  # the Reply is consumed: no tree links, nothing waits on it
     slots = give_caps(caps, caller.process.cspace) if caps else ()
+    k.counts["reply"] += 1
     if k.tracing:
         k.record("reply", holder, caller.process.oid, 0, len(msg))
     k.resume(caller, Replied(msg, slots))

@@ -59,7 +59,7 @@ RESULTS: list[object] = [
     ac.CapDescription("endpoint", 8, 7, 3),
     ac.ProcessState(9, False, -9),
     ac.ProcessState(9, True, None),
-    ac.TraceRecords((ac.TraceRecord(1, "call", 2, 3, 4, 5),), 6),
+    ac.TraceRecords((ac.TraceRecord(1, "call", 2, 3, 4, 5),), 6, {"call": 7}),
 ]
 
 
