@@ -10,7 +10,7 @@ help:
 	@echo "  venv   create $(VENV) and install pith with dev tools (pinned by constraints.txt)"
 	@echo "  test   every check: ruff, mypy --strict on the kernel and lib, kernel size, pytest"
 	@echo "  soak   long Hypothesis run of the kernel core (HYPOTHESIS_PROFILE=soak)"
-	@echo "  bench  pith bench core and pith bench ipc (medians, ratios against the host)"
+	@echo "  bench  pith bench core, ipc and fs (medians, ratios against the host)"
 	@echo "  boot   boot Pith to a shell"
 	@echo "  clean  remove $(VENV) and caches"
 

@@ -85,7 +85,7 @@ class Manifest(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
 
     def order(self) -> list[str]:
         """Server names in an order that starts each after its dependencies."""
-        provided = set(self.endpoints())
+        provided = {*self.endpoints(), "rs"}  # rs serves "rs" itself (what procfs shows)
         for name, s in self.servers.items():
             for e in s.uses:
                 if e not in provided:

@@ -24,16 +24,19 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import msgspec
+
 from pith.kernel.core.errors import KernelError, ProcessDead
 from pith.kernel.core.rights import GRANT, READ, WRITE
 from pith.lib.manifest import Manifest, ManifestError, Service
-from pith.lib.server import Client, ServiceError, Stop, Stopped
+from pith.lib.server import Caller, Client, Server, ServiceError, Stop, Stopped, serve
 from pith.lib.start import Context, caps_arg
-from pith.lib.syscall import Gate
+from pith.lib.syscall import Gate, with_gate
 
 __all__ = ["COMMAND_BADGE", "main", "run_command"]
 
@@ -43,9 +46,10 @@ INTENSITY, PERIOD = 1, 5.0  # OTP's defaults: more than 1 restart in 5 s and rs 
 
 
 def _spawn(g: Gate, spawn: int, name: str, program: str, args: tuple[str, ...],
-           grants: dict[str, tuple[int, int]], collocated: bool = False, badge: int = 0) -> int:
+           grants: dict[str, tuple[int, int]], collocated: bool = False,
+           badge: int = 0) -> tuple[int, int]:
     """Start `program` with derived copies of `grants` (name -> (slot, rights)), minted
-    with `badge` if not 0; the slot of the new process."""
+    with `badge` if not 0; the slot of the new process's cap, and its pid."""
     if badge:
         copies = [g.cap_mint(slot, rights, badge) for slot, rights in grants.values()]
     else:
@@ -57,7 +61,7 @@ def _spawn(g: Gate, spawn: int, name: str, program: str, args: tuple[str, ...],
         for slot in copies:
             g.cap_delete(slot)
     assert created.slot is not None
-    return created.slot
+    return created.slot, created.id
 
 
 def run_command(g: Gate, spawn: int, words: tuple[str, ...], endpoints: dict[str, int],
@@ -82,7 +86,9 @@ def run_command(g: Gate, spawn: int, words: tuple[str, ...], endpoints: dict[str
 def _run(g: Gate, spawn: int, name: str, program: str, args: tuple[str, ...],
          endpoints: dict[str, int], badge: int, supervisor: Supervisor | None = None) -> int:
     grants = {e: (slot, WRITE | GRANT) for e, slot in endpoints.items()}
-    proc = _spawn(g, spawn, name, program, args, grants, badge=badge)
+    proc, pid = _spawn(g, spawn, name, program, args, grants, badge=badge)
+    if supervisor is not None:
+        supervisor.command = (name, pid)
     death = supervisor.death if supervisor else g.notification_create()
     g.process_watch(proc, death, COMMAND_BIT)
     while g.process_status(proc).alive:
@@ -105,7 +111,10 @@ class Child:
     grants: dict[str, tuple[int, int]]
     bit: int  # its death-notification bit
     proc: int = -1  # the slot of its process cap
+    pid: int = 0
     restarts: list[float] = field(default_factory=list)  # times of recent restarts
+    restarted: int = 0  # restarts in all
+    last_failure: str = ""
     failed: bool = False  # the policy gave up on it
 
 
@@ -116,11 +125,12 @@ class Supervisor:
         self.g, self.spawn = g, spawn
         self.death = g.notification_create()
         self.children: list[Child] = []
+        self.command: tuple[str, int] | None = None  # the command running: name, pid
 
     def start(self, child: Child) -> None:
         s = child.spec
-        child.proc = _spawn(self.g, self.spawn, child.name, s.program, tuple(s.args),
-                            child.grants, s.mode == "collocated")
+        child.proc, child.pid = _spawn(self.g, self.spawn, child.name, s.program,
+                                       tuple(s.args), child.grants, s.mode == "collocated")
         self.g.process_watch(child.proc, self.death, child.bit)
 
     def deaths(self, bits: int) -> None:
@@ -133,6 +143,7 @@ class Supervisor:
 
     def restart(self, child: Child, status: int) -> None:
         self.g.cap_delete(child.proc)
+        child.last_failure = f"exit status {status}"
         policy = child.spec.restart
         if policy == "temporary" or (policy == "transient" and status == 0):
             child.failed = True
@@ -146,6 +157,7 @@ class Supervisor:
             return
         print(f"pith: rs: service {child.name} died (status {status}); restarting it",
               file=sys.stderr)
+        child.restarted += 1
         self.start(child)
 
 
@@ -156,8 +168,12 @@ def main(ctx: Context) -> int:
     except (IndexError, ManifestError) as e:
         print(f"pith: {e}", file=sys.stderr)
         return 2
-    endpoints = {name: g.endpoint_create() for name in manifest.endpoints()}
+    endpoints = {name: g.endpoint_create() for name in [*manifest.endpoints(), "rs"]}
     supervisor = Supervisor(g, spawn)
+    queries = Queries(ctx.caps, (), supervisor, ctx.caps["trace"])
+    server = g.thread_create()  # a second thread answers questions about the system
+    threading.Thread(target=with_gate(server, lambda: serve(queries, endpoints["rs"])),
+                     daemon=True).start()
     for bit, name in enumerate(manifest.order()):
         s = manifest.servers[name]
         grants = {e: (endpoints[e], READ) for e in s.provides}
@@ -178,6 +194,73 @@ def main(ctx: Context) -> int:
         if not child.failed:
             stop(g, child.proc, [endpoints[e] for e in child.spec.provides[:1]])
     return status
+
+
+class Services(msgspec.Struct, frozen=True, tag=True):
+    """The services rs supervises."""
+
+
+class Processes(msgspec.Struct, frozen=True, tag=True):
+    """The processes rs started that are running."""
+
+
+class IpcCounts(msgspec.Struct, frozen=True, tag=True):
+    """The kernel's IPC counts since boot."""
+
+
+class ServiceRow(msgspec.Struct, frozen=True):
+    name: str
+    pid: int
+    mode: str
+    state: str  # running, dead, failed (rs gave up)
+    restarts: int
+    last_failure: str
+
+
+class ServiceTable(msgspec.Struct, frozen=True, tag=True):
+    rows: list[ServiceRow]
+
+
+class ProcessTable(msgspec.Struct, frozen=True, tag=True):
+    rows: list[tuple[int, str, str]]  # pid, name, kind (service or command)
+
+
+class Counts(msgspec.Struct, frozen=True, tag=True):
+    counts: dict[str, int]
+
+
+RsReply = ServiceTable | ProcessTable | Counts
+
+
+class Queries(Server):
+    """rs's own endpoint ("rs"), served by its second thread: what procfs shows."""
+
+    requests = Services | Processes | IpcCounts
+    endpoint = "rs"
+
+    def __init__(self, caps: dict[str, int], args: tuple[str, ...], supervisor: Supervisor,
+                 trace: int) -> None:
+        self.supervisor, self.trace = supervisor, trace
+        super().__init__(caps, args)
+
+    def do_services(self, request: Services, caller: Caller) -> ServiceTable:
+        rows = []
+        for child in self.supervisor.children:
+            alive = not child.failed and self.gate_of().process_status(child.proc).alive
+            state = "failed" if child.failed else "running" if alive else "dead"
+            rows.append(ServiceRow(child.name, child.pid, child.spec.mode, state,
+                                   child.restarted, child.last_failure))
+        return ServiceTable(rows)
+
+    def do_processes(self, request: Processes, caller: Caller) -> ProcessTable:
+        rows = [(c.pid, c.name, "service") for c in self.supervisor.children if not c.failed]
+        if self.supervisor.command is not None:
+            name, pid = self.supervisor.command
+            rows.append((pid, name, "command"))
+        return ProcessTable(sorted(rows))
+
+    def do_ipc_counts(self, request: IpcCounts, caller: Caller) -> Counts:
+        return Counts(self.gate_of().trace_read(self.trace, 1).counts)
 
 
 def stop(g: Gate, proc: int, endpoints: list[int], grace: float = 5.0) -> None:

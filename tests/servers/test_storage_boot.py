@@ -100,7 +100,7 @@ def test_a_process_uses_files_through_vfs(tmp_path: Path, mode: str) -> None:
             str(image), "--command", f"python -c {shlex.quote(THROUGH_VFS)}"]
     done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.stdout.splitlines() == [
-        "b'hello from vfs\\n'", "b'through a pipe'", "0 ['home', 'link', 'tmp']",
+        "b'hello from vfs\\n'", "b'through a pipe'", "0 ['home', 'link', 'proc', 'tmp']",
         "ENOENT", "ENOTEMPTY", "EBADF"], done.stderr
     fsck = subprocess.run(["fsck.minix", "-fl", str(image)], capture_output=True, text=True)
     assert fsck.returncode == 0, fsck.stdout + fsck.stderr

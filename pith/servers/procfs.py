@@ -1,0 +1,101 @@
+"""procfs: /proc, a read-only file system whose files are made when they are read.
+
+    /proc/services      one line per service: name, pid, mode, state, restarts, last failure
+    /proc/ipc           the kernel's IPC counts since boot: call, send, reply, signal
+    /proc/<pid>/status  name, pid, kind (service or command) of each process rs started
+
+The facts come from rs (its "rs" endpoint: `uses = ["rs"]`), asked afresh at
+every lookup and read, so the files are always current. It speaks fsproto like
+any file system; anything that would change it gets EROFS.
+"""
+
+from __future__ import annotations
+
+import stat
+
+from pith.lib.server import Caller, Client, Server, ServiceError
+from pith.servers import fsproto as fp
+from pith.servers.rs import IpcCounts, Processes, RsReply, Services
+
+__all__ = ["ProcfsServer"]
+
+SERVICES, IPC = 2, 3  # inode numbers; process <pid> is 16 * pid, its status 16 * pid + 1
+DIR, FILE = stat.S_IFDIR | 0o555, stat.S_IFREG | 0o444
+
+
+class ProcfsServer(Server):
+    requests = fp.FsRequest
+    endpoint = "procfs"
+
+    def setup(self) -> None:
+        self.rs = Client(self.caps["rs"], RsReply, self.gate_of)
+
+    # --- what there is ------------------------------------------------------------
+
+    def _pids(self) -> dict[int, tuple[str, str]]:
+        return {pid: (name, kind) for pid, name, kind in self.rs.call(Processes()).rows}
+
+    def _text(self, ino: int) -> bytes:
+        if ino == SERVICES:
+            rows = self.rs.call(Services()).rows
+            lines = ["NAME PID MODE STATE RESTARTS LAST-FAILURE"]
+            lines += [f"{r.name} {r.pid} {r.mode} {r.state} {r.restarts} {r.last_failure or '-'}"
+                      for r in rows]
+        elif ino == IPC:
+            lines = [f"{kind} {n}" for kind, n in self.rs.call(IpcCounts()).counts.items()]
+        elif ino % 16 == 1 and ino // 16 in (pids := self._pids()):
+            name, kind = pids[ino // 16]
+            lines = [f"Name:\t{name}", f"Pid:\t{ino // 16}", f"Kind:\t{kind}"]
+        else:
+            raise ServiceError("ENOENT", f"no inode {ino} in /proc")
+        return ("\n".join(lines) + "\n").encode()
+
+    def _attr(self, ino: int) -> fp.Attr:
+        if ino == fp.ROOT or (ino % 16 == 0 and ino // 16 in self._pids()):
+            return fp.Attr(ino, DIR, 2, 0, 0, 0, 0, 0, 0)
+        return fp.Attr(ino, FILE, 1, 0, 0, len(self._text(ino)), 0, 0, 0)
+
+    def _entries(self, ino: int) -> list[tuple[str, int]]:
+        if ino == fp.ROOT:
+            pids = [(str(pid), 16 * pid) for pid in sorted(self._pids())]
+            return [(".", fp.ROOT), ("..", fp.ROOT), ("services", SERVICES), ("ipc", IPC), *pids]
+        self._attr(ino)  # ENOENT for a process gone
+        if ino % 16:
+            raise ServiceError("ENOTDIR", f"inode {ino} is not a directory")
+        return [(".", ino), ("..", fp.ROOT), ("status", ino + 1)]
+
+    # --- fsproto --------------------------------------------------------------------
+
+    def do_lookup(self, r: fp.Lookup, c: Caller) -> fp.Attr:
+        for name, ino in self._entries(r.dir):
+            if name == r.name:
+                return self._attr(ino)
+        raise ServiceError("ENOENT", f"no {r.name} in /proc")
+
+    def do_stat(self, r: fp.Stat, c: Caller) -> fp.Attr:
+        return self._attr(r.ino)
+
+    def do_read(self, r: fp.Read, c: Caller) -> fp.Data:
+        if self._attr(r.ino).mode == DIR:
+            raise ServiceError("EISDIR", "a directory")
+        if r.offset < 0 or not 0 <= r.size <= fp.MAX_IO:
+            raise ServiceError("EINVAL", "bad offset or size")
+        return fp.Data(self._text(r.ino)[r.offset:r.offset + r.size])
+
+    def do_readdir(self, r: fp.Readdir, c: Caller) -> fp.Entries:
+        return fp.Entries(self._entries(r.ino)[r.start:], False)
+
+    def do_readlink(self, r: fp.Readlink, c: Caller) -> fp.Target:
+        raise ServiceError("EINVAL", "no symlinks in /proc")
+
+    def do_statfs(self, r: fp.Statfs, c: Caller) -> fp.FsInfo:
+        return fp.FsInfo(1024, 0, 0, 0, 0, 255)
+
+    def do_sync(self, r: fp.Sync, c: Caller) -> fp.Ok:
+        return fp.Ok()
+
+    def _read_only(self, r: object, c: Caller) -> fp.Ok:
+        raise ServiceError("EROFS", "/proc is read-only")
+
+    do_write = do_truncate = do_set_attr = do_create = do_mkdir = _read_only
+    do_symlink = do_link = do_unlink = do_rmdir = do_rename = _read_only
