@@ -7,7 +7,9 @@ that shared buffer, at an offset the request names. `Flush` makes what was
 written durable (fsync). Out-of-range requests are refused and change nothing.
 
 `BlkDevice` is the client side: a block device (read/write/flush) for a file
-system server, over this protocol.
+system server, over this protocol. When blk dies and rs restarts it, the
+request in flight fails (SERVER_DIED) or finds no buffer (ESTALE): BlkDevice
+attaches its buffer to the new blk and re-issues the request, once.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from collections.abc import Callable
 
 import msgspec
 
+from pith.kernel.core.errors import ServerDied
 from pith.kernel.core.rights import READ, WRITE
 from pith.lib.server import Caller, Client, Server, ServiceError
 from pith.lib.syscall import Gate, gate
@@ -28,6 +31,7 @@ __all__ = [
 ]
 
 BLOCK_SIZE = 1024
+RETRY_TIMEOUT = 10.0  # seconds a re-issued request waits for a restarted blk
 
 
 class Attach(msgspec.Struct, frozen=True, tag=True):
@@ -88,8 +92,8 @@ class BlkServer(Server):
 
     def _span(self, block: int, count: int, offset: int, caller: Caller) -> memoryview:
         buffer = self.buffers.get(caller.badge)
-        if buffer is None:
-            raise ServiceError("EINVAL", "no buffer attached")
+        if buffer is None:  # (or blk restarted since: the client attaches again)
+            raise ServiceError("ESTALE", "no buffer attached")
         if count < 1 or block < 0 or block + count > self.blocks:
             raise ServiceError("EINVAL", f"blocks {block}..{block + count - 1} of {self.blocks}")
         end = offset + count * BLOCK_SIZE
@@ -126,22 +130,38 @@ class BlkDevice:
 
     def __init__(self, slot: int, buffer_blocks: int = 64,
                  gate_of: Callable[[], Gate] = gate) -> None:
-        self.blk = Client(slot, Transferred | Info, gate_of)
+        self.blk, self.gate_of = Client(slot, Transferred | Info, gate_of), gate_of
         g = gate_of()
-        memory = g.memory_create(buffer_blocks * BLOCK_SIZE)
-        self.buffer = g.memory_map(memory, writable=True)
-        grant = g.cap_copy(memory, READ | WRITE)
-        self.blk.call(Attach(), caps=(grant,))
-        g.cap_delete(grant)
+        self.memory = g.memory_create(buffer_blocks * BLOCK_SIZE)
+        self.buffer = g.memory_map(self.memory, writable=True)
+        self._attach()
         info = self.blk.call(Geometry())
         self.block_size, self.blocks = info.block_size, info.blocks
         self.chunk = buffer_blocks
+
+    def _attach(self) -> None:
+        g = self.gate_of()
+        grant = g.cap_copy(self.memory, READ | WRITE)
+        try:
+            self.blk.call(Attach(), caps=(grant,))
+        finally:
+            g.cap_delete(grant)
+
+    def _call(self, request: ReadBlocks | WriteBlocks | Flush) -> None:
+        """Call blk; if it died (and rs restarted it), attach again and re-issue once."""
+        try:
+            self.blk.call(request)
+        except (ServerDied, ServiceError) as e:
+            if isinstance(e, ServiceError) and e.error != "ESTALE":
+                raise
+            self._attach()
+            self.blk.call(request, timeout=RETRY_TIMEOUT)
 
     def read(self, block: int, count: int = 1) -> bytes:
         out = bytearray()
         for first in range(block, block + count, self.chunk):
             n = min(self.chunk, block + count - first)
-            self.blk.call(ReadBlocks(first, n))
+            self._call(ReadBlocks(first, n))
             out += self.buffer[: n * BLOCK_SIZE]
         return bytes(out)
 
@@ -150,7 +170,7 @@ class BlkDevice:
         for i in range(0, count, self.chunk):
             n = min(self.chunk, count - i)
             self.buffer[: n * BLOCK_SIZE] = data[i * BLOCK_SIZE:(i + n) * BLOCK_SIZE]
-            self.blk.call(WriteBlocks(block + i, n))
+            self._call(WriteBlocks(block + i, n))
 
     def flush(self) -> None:
-        self.blk.call(Flush())
+        self._call(Flush())

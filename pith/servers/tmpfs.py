@@ -330,10 +330,10 @@ class TmpfsServer(Server):
         old = dst.entries.get(request.dst_name)
         if old == node.ino:
             return fs.Ok()  # the same file under both names: POSIX does nothing
+        if node.isdir and self.within(dst, node):  # first, as Linux (and mfs) check it
+            raise ServiceError("EINVAL", "cannot move a directory into itself")
         if old is not None:
             self.check_replace(node, self.inodes[old], request.dst_name)
-        if node.isdir and self.within(dst, node):
-            raise ServiceError("EINVAL", "cannot move a directory into itself")
         if old is not None:
             self.drop(dst, request.dst_name)
         del src.entries[request.src_name]

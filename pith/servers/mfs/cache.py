@@ -188,8 +188,9 @@ class BufferCache:
                 self.dev.write(block, data)
                 self._dirty.discard(block)
 
-    def sync(self) -> None:
-        """Write every dirty block (ascending, neighbours in one write), then flush."""
+    def sync(self, flush: bool = True) -> None:
+        """Write every dirty block (ascending, neighbours in one write), then flush the
+        device unless `flush` is False (written, not yet made durable: mfs's write-through)."""
         if self._journal:
             raise RuntimeError("sync inside a transaction")
         order = sorted(self._dirty)
@@ -201,7 +202,8 @@ class BufferCache:
             self.dev.write(order[i], b"".join(self._lru[b] for b in order[i:j]))
             i = j
         self._dirty.clear()
-        self.dev.flush()
+        if flush:
+            self.dev.flush()
 
     def drop(self) -> None:
         """Forget every clean block (dirty ones stay)."""

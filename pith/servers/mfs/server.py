@@ -21,6 +21,7 @@ from pith.servers.mfs.fs import FsError, MinixFS
 __all__ = ["MfsServer"]
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 def _fs(action: Callable[[], T]) -> T:
@@ -28,6 +29,18 @@ def _fs(action: Callable[[], T]) -> T:
         return action()
     except FsError as e:
         raise ServiceError(e.error, str(e)) from None
+
+
+def _changes(handler: Callable[[MfsServer, R, Caller], T]) -> Callable[[MfsServer, R, Caller], T]:
+    """A handler that changes the file system: write through to blk before answering."""
+
+    def through(self: MfsServer, request: R, caller: Caller) -> T:
+        try:
+            return handler(self, request, caller)
+        finally:
+            self.fs.cache.sync(flush=False)
+
+    return through
 
 
 class MfsServer(Server):
@@ -51,39 +64,49 @@ class MfsServer(Server):
             raise ServiceError("EINVAL", f"read of {r.size} bytes, at most {fp.MAX_IO}")
         return fp.Data(_fs(lambda: self.fs.read(r.ino, r.offset, r.size)))
 
+    @_changes
     def do_write(self, r: fp.Write, c: Caller) -> fp.Written:
         count = _fs(lambda: self.fs.write(r.ino, r.offset, r.data))
         return fp.Written(count, _fs(lambda: self.fs.stat(r.ino)))
 
+    @_changes
     def do_truncate(self, r: fp.Truncate, c: Caller) -> fp.Attr:
         return _fs(lambda: self.fs.truncate(r.ino, r.size))
 
+    @_changes
     def do_set_attr(self, r: fp.SetAttr, c: Caller) -> fp.Attr:
         return _fs(lambda: self.fs.set_attr(r.ino, r.mode, r.uid, r.gid, r.atime, r.mtime))
 
+    @_changes
     def do_create(self, r: fp.Create, c: Caller) -> fp.Attr:
         return _fs(lambda: self.fs.create(r.dir, r.name, r.mode))
 
+    @_changes
     def do_mkdir(self, r: fp.Mkdir, c: Caller) -> fp.Attr:
         return _fs(lambda: self.fs.mkdir(r.dir, r.name, r.mode))
 
+    @_changes
     def do_symlink(self, r: fp.Symlink, c: Caller) -> fp.Attr:
         return _fs(lambda: self.fs.symlink(r.dir, r.name, r.target))
 
     def do_readlink(self, r: fp.Readlink, c: Caller) -> fp.Target:
         return fp.Target(_fs(lambda: self.fs.readlink(r.ino)))
 
+    @_changes
     def do_link(self, r: fp.Link, c: Caller) -> fp.Attr:
         return _fs(lambda: self.fs.link(r.dir, r.name, r.ino))
 
+    @_changes
     def do_unlink(self, r: fp.Unlink, c: Caller) -> fp.Ok:
         _fs(lambda: self.fs.unlink(r.dir, r.name))
         return fp.Ok()
 
+    @_changes
     def do_rmdir(self, r: fp.Rmdir, c: Caller) -> fp.Ok:
         _fs(lambda: self.fs.rmdir(r.dir, r.name))
         return fp.Ok()
 
+    @_changes
     def do_rename(self, r: fp.Rename, c: Caller) -> fp.Ok:
         _fs(lambda: self.fs.rename(r.src_dir, r.src_name, r.dst_dir, r.dst_name))
         return fp.Ok()

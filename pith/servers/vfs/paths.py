@@ -14,7 +14,7 @@ import stat
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
 
-from pith.kernel.core.errors import KernelError
+from pith.kernel.core.errors import KernelError, ServerDied
 from pith.lib.server import ServiceError
 from pith.servers import fsproto as fs
 
@@ -23,6 +23,7 @@ __all__ = ["MAX_LINKS", "NAME_MAX", "PATH_MAX", "FsClient", "Loc", "Mount", "Mou
 PATH_MAX = 4096
 NAME_MAX = 255
 MAX_LINKS = 40
+RETRY_TIMEOUT = 10.0  # seconds a re-issued request waits for a restarted file system
 
 
 class FsClient(Protocol):
@@ -37,9 +38,16 @@ class Mount:
     covers: Loc | None = None  # the directory it hides; None for "/"
 
     def call(self, request: Any) -> Any:
-        """One fsproto request; a dead or broken file system is EIO."""
+        """One fsproto request; a file system that died on it is asked again, once (rs
+        restarts it on the same endpoint); one that fails again, or is gone, is EIO."""
         try:
             return self.client.call(request)
+        except ServerDied:
+            pass
+        except KernelError as e:
+            raise ServiceError("EIO", f"file system on {self.path} failed: {e}") from e
+        try:
+            return self.client.call(request, timeout=RETRY_TIMEOUT)
         except KernelError as e:
             raise ServiceError("EIO", f"file system on {self.path} failed: {e}") from e
 

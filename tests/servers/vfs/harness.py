@@ -8,7 +8,7 @@ from typing import Any
 import msgspec
 import pytest
 
-from pith.lib.server import Caller, Failure, ServiceError
+from pith.lib.server import Caller, Failure, Server, ServiceError
 from pith.servers import fsproto as fs
 from pith.servers.tmpfs import TmpfsServer
 from pith.servers.vfs import protocol as vp
@@ -31,8 +31,12 @@ class Replies:
 
 
 class World:
-    def __init__(self, *args: str, mounts: tuple[str, ...] = ("/", "/tmp")) -> None:
-        self.servers = {m: TmpfsServer({}, args, clock=lambda: 1000) for m in mounts}
+    def __init__(self, *args: str, mounts: tuple[str, ...] = ("/", "/tmp"),
+                 servers: dict[str, Server] | None = None) -> None:
+        """Tmpfs servers on `mounts` (with `args`), or else the given `servers` (mount
+        path -> a file-system server speaking fsproto)."""
+        self.servers = servers if servers is not None else {
+            m: TmpfsServer({}, args, clock=lambda: 1000) for m in mounts}
         self.root = self.servers["/"]
         self.tmp = self.servers.get("/tmp", self.root)
         self.fs = {m: Local(s, fs.FsReply) for m, s in self.servers.items()}

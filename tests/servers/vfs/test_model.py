@@ -97,9 +97,13 @@ class Model:
 class VfsMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
-        self.world = World()
+        self.world = self.make_world()
         self.c = self.world.client()
         self.m = Model()
+
+    def make_world(self) -> World:
+        """The servers under test (a subclass may put other file systems under vfs)."""
+        return World()
 
     def both(self, real: Any, model: Any) -> Any:
         """Run the real operation and the model's; their outcomes must agree."""
@@ -238,6 +242,8 @@ class VfsMachine(RuleBasedStateMachine):
                 raise Fail("EBUSY")
             if there is node:
                 return
+            if isinstance(node, MDir) and self.m.within(d2, node):  # first, as Linux does
+                raise Fail("EINVAL")
             if there is not None:
                 if isinstance(node, MDir) and not isinstance(there, MDir):
                     raise Fail("ENOTDIR")
@@ -245,8 +251,6 @@ class VfsMachine(RuleBasedStateMachine):
                     raise Fail("EISDIR")
                 if isinstance(there, MDir) and there.children:
                     raise Fail("ENOTEMPTY")
-            if isinstance(node, MDir) and self.m.within(d2, node):
-                raise Fail("EINVAL")
             del d1.children[n1]
             d2.children[n2] = node
         self.both(lambda: self.c(vp.Rename(old, new)), model)
