@@ -4,13 +4,15 @@ The image file is created (or resized) to SIZE (64M, 1G, 512K or a plain block
 count of 1 KiB blocks; default 64 MiB) and formatted as `mkfs.minix -3` would.
 With `--from DIR` the host tree is copied in, as `mkfs.ext4 -d` does: regular
 files, directories and symlinks, with their permission bits and mtimes (owners
-are not copied; other file types are skipped with a warning). Entry points:
-`parse_size`, `make_image`, `copy_tree`, `main`.
+are not copied; other file types are skipped with a warning). Pith's commands
+(`pith/bin/*.py`) are installed into `/bin`. Entry points: `parse_size`,
+`make_image`, `copy_tree`, `install_bin`, `main`.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import stat
 import sys
@@ -22,10 +24,11 @@ from pith.servers.mfs.cache import FileDevice
 from pith.servers.mfs.fs import FsError, MinixFS
 from pith.servers.mfs.layout import BLOCK_SIZE
 
-__all__ = ["DEFAULT_SIZE", "copy_tree", "main", "make_image", "parse_size"]
+__all__ = ["DEFAULT_SIZE", "copy_tree", "install_bin", "main", "make_image", "parse_size"]
 
 DEFAULT_SIZE = 64 * 1024 * 1024
 _UNITS = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+BIN = Path(__file__).resolve().parents[1] / "bin"  # Pith's commands, installed into /bin
 
 
 def parse_size(text: str) -> int:
@@ -85,8 +88,30 @@ def make_image(image: Path, size: int = DEFAULT_SIZE, source: Path | None = None
     fs = MinixFS.format(dev, inodes)
     if source is not None:
         copy_tree(fs, source, warn)
+    install_bin(fs)
     fs.sync()
     return fs
+
+
+def install_bin(fs: MinixFS) -> int:
+    """Put Pith's commands (pith/bin/NAME.py) in /bin of `fs`, mode 0755; how many.
+
+    A /bin that `--from` brought is kept; Pith's commands replace same-named files in it."""
+    commands = sorted(p for p in BIN.glob("*.py") if p.name != "__init__.py")
+    if not commands:
+        return 0
+    try:
+        bin_ino = fs.lookup(ROOT, "bin").ino
+    except FsError:
+        bin_ino = fs.mkdir(ROOT, "bin", 0o755).ino
+    for command in commands:
+        with contextlib.suppress(FsError):
+            fs.unlink(bin_ino, command.name)
+        ino = fs.create(bin_ino, command.name, stat.S_IFREG | 0o755).ino
+        data = command.read_bytes()
+        for offset in range(0, len(data), MAX_IO):
+            fs.write(ino, offset, data[offset:offset + MAX_IO])
+    return len(commands)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
