@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import shlex
 import subprocess
-import sys
 from pathlib import Path
 
-from tests.kernel.host.conftest import ROOT, no_leaks  # noqa: F401  (the leak check)
+from tests.kernel.host.conftest import (
+    ROOT,
+    boot_argv,
+    minix_image,
+    no_leaks,  # noqa: F401  (the leak check)
+)
 
 READER = """
 from pith.lib.server import Client
@@ -32,12 +35,9 @@ except Exception as e:
 
 
 def test_proc_shows_the_running_system(tmp_path: Path) -> None:
-    image = tmp_path / "disk.img"
-    image.write_bytes(bytes(4 << 20))
-    subprocess.run(["mkfs.minix", "-3", str(image)], check=True, capture_output=True)
-    argv = [sys.executable, "-m", "pith", "boot", "--manifest", "examples/storage.toml",
-            "--image", str(image), "--command", f"python -c {shlex.quote(READER)}"]
-    done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    image = minix_image(tmp_path / "disk.img", 4)
+    done = subprocess.run(boot_argv(READER, "examples/storage.toml", image), cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
     lines = done.stdout.splitlines()
     assert lines[0] == "NAME PID MODE STATE RESTARTS LAST-FAILURE", done.stderr
     services = {line.split()[0]: line.split()[3] for line in lines[1:6]}

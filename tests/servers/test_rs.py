@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import os
-import select
 import shlex
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.kernel.host.conftest import ROOT, boot, no_leaks, pith_processes  # noqa: F401
+from tests.kernel.host.conftest import (
+    Running,
+    boot,
+    boot_argv,
+    named,
+    no_leaks,  # noqa: F401  (the leak check)
+)
 
 CRASH_TWICE = """
 from pith.kernel.core.errors import ServerDied, Timeout
@@ -70,23 +73,10 @@ def test_a_server_killed_from_the_host_comes_back(tmp_path: Path) -> None:
             "    print(echo.call(Echo('after'), timeout=10).text)\n"
             "except ServerDied:\n"
             "    print(echo.call(Echo('after'), timeout=10).text)\n")
-    argv = [sys.executable, "-m", "pith", "boot", "--command", f"python -c {shlex.quote(code)}"]
-    kernel = subprocess.Popen(argv, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE)
-    assert kernel.stdout is not None and kernel.stdin is not None
-    try:
-        assert select.select([kernel.stdout], [], [], 30)[0]
-        assert kernel.stdout.readline() == b"before\n"
-        echo = [p for p in pith_processes()
-                if Path(f"/proc/{p}/comm").read_text().strip() == "pith:echo"]
-        assert len(echo) == 1
-        os.kill(echo[0], signal.SIGKILL)
-        kernel.stdin.write(b"go\n")
-        kernel.stdin.flush()
-        out, err = kernel.communicate(timeout=30)
+    with Running(boot_argv(code)) as pith:
+        assert pith.line() == b"before\n"
+        os.kill(named("pith:echo"), signal.SIGKILL)
+        pith.say()
+        out, err = pith.finish()
         assert out == b"after\n", err
         assert b"service echo died" in err
-    finally:
-        if kernel.poll() is None:
-            kernel.kill()
-            kernel.communicate()

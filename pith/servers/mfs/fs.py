@@ -245,11 +245,7 @@ class MinixFS:
     @_guard
     def write(self, ino: int, offset: int, data: bytes) -> int:
         with self._txn():
-            inode = self._live(ino)
-            if inode.kind == stat.S_IFDIR:
-                raise FsError("EISDIR", f"inode {ino} is a directory")
-            if inode.kind != stat.S_IFREG:
-                raise FsError("EINVAL", f"inode {ino} is not a regular file")
+            inode = self._regular(ino)
             if offset < 0:
                 raise FsError("EINVAL", f"negative offset {offset}")
             if not data:
@@ -290,11 +286,7 @@ class MinixFS:
     @_guard
     def truncate(self, ino: int, size: int) -> Attr:
         with self._txn():
-            inode = self._live(ino)
-            if inode.kind == stat.S_IFDIR:
-                raise FsError("EISDIR", f"inode {ino} is a directory")
-            if inode.kind != stat.S_IFREG:
-                raise FsError("EINVAL", f"inode {ino} is not a regular file")
+            inode = self._regular(ino)
             if size < 0:
                 raise FsError("EINVAL", f"negative size {size}")
             if size > self.sb.max_file_size:
@@ -603,6 +595,14 @@ class MinixFS:
                 raise FsError("EIO", f"corrupt directory inode {ino}: size {inode.size}")
         return inode
 
+    def _regular(self, ino: int) -> Inode:
+        """The live inode `ino`, which must be a regular file (EISDIR, EINVAL otherwise)."""
+        inode = self._live(ino)
+        if inode.kind == stat.S_IFDIR:
+            raise FsError("EISDIR", f"inode {ino} is a directory")
+        if inode.kind != stat.S_IFREG:
+            raise FsError("EINVAL", f"inode {ino} is not a regular file")
+        return inode
     def _dir(self, ino: int) -> Inode:
         inode = self._live(ino)
         if inode.kind != stat.S_IFDIR:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
+import select
+import shlex
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -80,3 +82,56 @@ def boot(command: str, manifest: str = "examples/echo.toml",
     argv = [sys.executable, "-m", "pith", "boot", "--manifest", manifest, "--command", command]
     return subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=timeout,
                           stdin=subprocess.DEVNULL)
+
+
+def named(name: str) -> int:
+    """The one host process of this test run called `name` (pith:echo, say)."""
+    found = [p for p in pith_processes() if Path(f"/proc/{p}/comm").read_text().strip() == name]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def minix_image(path: Path, mib: int) -> Path:
+    """A fresh MINIX v3 image of `mib` MiB, made by util-linux mkfs.minix -3."""
+    path.write_bytes(bytes(mib << 20))
+    subprocess.run(["mkfs.minix", "-3", str(path)], check=True, capture_output=True)
+    return path
+
+
+def boot_argv(code: str, manifest: str | None = None, image: Path | None = None) -> list[str]:
+    """`pith boot` running `python -c CODE`, with a manifest and an image if given."""
+    argv = [sys.executable, "-m", "pith", "boot"]
+    argv += ["--manifest", manifest] if manifest else []
+    argv += ["--image", str(image)] if image else []
+    return [*argv, "--command", f"python -c {shlex.quote(code)}"]
+
+
+class Running:
+    """A booted Pith, talked to line by line (for tests that act while it runs)."""
+
+    def __init__(self, argv: list[str]) -> None:
+        self.kernel = subprocess.Popen(argv, cwd=ROOT, stdin=subprocess.PIPE,
+                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    def line(self, timeout: float = 60) -> bytes:
+        """The next line the command prints, waited for at most `timeout` seconds."""
+        out = self.kernel.stdout
+        assert out is not None and select.select([out], [], [], timeout)[0], "no output"
+        return out.readline()
+
+    def say(self, text: bytes = b"go\n") -> None:
+        assert self.kernel.stdin is not None
+        self.kernel.stdin.write(text)
+        self.kernel.stdin.flush()
+
+    def finish(self, timeout: float = 60) -> tuple[bytes, bytes]:
+        """Its remaining output and error, once it has ended."""
+        return self.kernel.communicate(timeout=timeout)
+
+    def __enter__(self) -> Running:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.kernel.poll() is None:
+            self.kernel.kill()
+        self.kernel.communicate()
