@@ -11,6 +11,8 @@ A manifest is TOML:
     devices = []                                # devices it drives (`pith boot --image`: disk)
     args = []                                   # arguments it is started with
     restart = "permanent"                       # or "transient", "temporary" (OTP's meaning)
+    heartbeat = 0                               # seconds between rs's pings (0: no pings)
+    heartbeat_timeout = 0                       # to answer one (0: the period); else restarted
 
 Decoding validates every field (unknown keys, wrong types, unknown endpoints
 or dependencies, cycles are all errors with a clear message).
@@ -47,6 +49,8 @@ class Service(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     devices: list[str] = []
     args: list[str] = []
     restart: Literal["permanent", "transient", "temporary"] = "permanent"
+    heartbeat: float = 0.0  # seconds between pings (0: none)
+    heartbeat_timeout: float = 0.0  # seconds to answer one (0: the heartbeat period)
 
 
 class Manifest(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -93,6 +97,8 @@ class Manifest(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
             for d in s.depends:
                 if d not in self.servers:
                     raise ManifestError(f"server {name} depends on unknown server {d}")
+            if s.heartbeat < 0 or s.heartbeat_timeout < 0:
+                raise ManifestError(f"server {name}: heartbeat times cannot be negative")
         done: list[str] = []
         while len(done) < len(self.servers):
             ready = [n for n, s in self.servers.items()

@@ -16,7 +16,8 @@ result, the next syscall), so the same server runs:
 Clients use `Client(slot, responses).call(request)`, which raises
 `ServiceError` for a `Failure` reply. Every server also understands `Stop`:
 it calls `stop()` (flush what it holds), answers `Stopped` and its loop ends;
-rs sends it at shutdown before killing what is left.
+rs sends it at shutdown before killing what is left. And every server answers
+`Ping` with `Pong`: rs's heartbeat, which a hung server misses.
 """
 
 from __future__ import annotations
@@ -34,8 +35,8 @@ from pith.kernel.core.errors import error_for
 from pith.lib.syscall import Gate, gate
 
 __all__ = [
-    "DEFER", "Caller", "Client", "Failure", "Runner", "Server", "ServiceError", "Stop", "Stopped",
-    "serve",
+    "DEFER", "Caller", "Client", "Failure", "Ping", "Pong", "Runner", "Server", "ServiceError",
+    "Stop", "Stopped", "serve",
 ]
 
 
@@ -51,6 +52,14 @@ class Stop(msgspec.Struct, frozen=True, tag=True):
 
 
 class Stopped(msgspec.Struct, frozen=True, tag=True):
+    pass
+
+
+class Ping(msgspec.Struct, frozen=True, tag=True):
+    """Every server answers this one at once: rs's heartbeat."""
+
+
+class Pong(msgspec.Struct, frozen=True, tag=True):
     pass
 
 
@@ -93,9 +102,9 @@ class Server:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if "requests" in cls.__dict__:
-            cls._decoder = msgspec.msgpack.Decoder(cls.requests | Stop)
+            cls._decoder = msgspec.msgpack.Decoder(cls.requests | Stop | Ping)
             kinds = getattr(cls.requests, "__args__", (cls.requests,))
-            cls._handlers = {k: "do_" + _snake(k.__name__) for k in (*kinds, Stop)}
+            cls._handlers = {k: "do_" + _snake(k.__name__) for k in (*kinds, Stop, Ping)}
             missing = [h for h in cls._handlers.values() if not hasattr(cls, h)]
             if missing:
                 raise TypeError(f"{cls.__name__} has no handler {', '.join(missing)}")
@@ -135,6 +144,9 @@ class Server:
         self.stop()
         self.stopped = True
         return Stopped()
+
+    def do_ping(self, request: Ping, caller: Caller) -> Pong:
+        return Pong()
 
 
 @dataclass

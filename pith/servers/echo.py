@@ -2,18 +2,20 @@
 
 The example user space of the kernel host: a client calls it through an
 endpoint, and the same class runs isolated or collocated. Protocol: `Echo`
-answered by `Echoed`; `Stats` answered by `Counted`; `Crash` is never answered.
+answered by `Echoed`; `Stats` answered by `Counted`; `Crash` and `Hang` are
+never answered (the server dies, or stops answering anything).
 """
 
 from __future__ import annotations
 
 import os
+import threading
 
 import msgspec
 
 from pith.lib.server import Caller, Server, ServiceError
 
-__all__ = ["Counted", "Crash", "Echo", "EchoServer", "Echoed", "Stats"]
+__all__ = ["Counted", "Crash", "Echo", "EchoServer", "Echoed", "Hang", "Stats"]
 
 
 class Echo(msgspec.Struct, frozen=True, tag=True):
@@ -30,6 +32,10 @@ class Crash(msgspec.Struct, frozen=True, tag=True):
     status: int = 70
 
 
+class Hang(msgspec.Struct, frozen=True, tag=True):
+    """Stop answering anything, for ever, as a deadlocked driver would (tests, demos)."""
+
+
 class Echoed(msgspec.Struct, frozen=True, tag=True):
     text: str
     badge: int  # who asked, as the server sees it
@@ -40,7 +46,7 @@ class Counted(msgspec.Struct, frozen=True, tag=True):
 
 
 class EchoServer(Server):
-    requests = Echo | Stats | Crash
+    requests = Echo | Stats | Crash | Hang
     endpoint = "echo"
     count = 0  # requests echoed so far
 
@@ -55,3 +61,7 @@ class EchoServer(Server):
 
     def do_crash(self, request: Crash, caller: Caller) -> Counted:
         os._exit(request.status)
+
+    def do_hang(self, request: Hang, caller: Caller) -> Counted:
+        threading.Event().wait()  # never set
+        raise AssertionError("unreachable")

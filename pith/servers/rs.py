@@ -13,8 +13,10 @@ Meanwhile it supervises: every service's death is a bit of one notification;
 a service that dies is restarted on the same endpoints (clients keep their
 caps), as its manifest `restart` policy says (OTP's permanent, transient,
 temporary; one_for_one), unless it died more than once in 5 s, when rs gives
-up on it and says so on the console. Heartbeats, back-off, rest_for_one, ds
-and live update come with issue 7.
+up on it and says so on the console. A service with a `heartbeat` period is
+pinged that often; one that does not answer within its `heartbeat_timeout`
+is hung, and is killed (and so restarted). Back-off, rest_for_one, ds and
+live update come with issue 7.
 
 Arguments: its caps table (from the kernel), the manifest (checked, as JSON), then the
 command's words. A command word NAME runs the program `pith.bin.NAME:main`.
@@ -31,10 +33,20 @@ from pathlib import Path
 
 import msgspec
 
-from pith.kernel.core.errors import KernelError, ProcessDead
+from pith.kernel.core.errors import KernelError, ProcessDead, ServerDied, Timeout
 from pith.kernel.core.rights import GRANT, READ, WRITE
 from pith.lib.manifest import Manifest, ManifestError, Service
-from pith.lib.server import Caller, Client, Server, ServiceError, Stop, Stopped, serve
+from pith.lib.server import (
+    Caller,
+    Client,
+    Ping,
+    Pong,
+    Server,
+    ServiceError,
+    Stop,
+    Stopped,
+    serve,
+)
 from pith.lib.start import Context, caps_arg
 from pith.lib.syscall import Gate, with_gate
 
@@ -92,9 +104,14 @@ def _run(g: Gate, spawn: int, name: str, program: str, args: tuple[str, ...],
     death = supervisor.death if supervisor else g.notification_create()
     g.process_watch(proc, death, COMMAND_BIT)
     while g.process_status(proc).alive:
-        bits = g.wait(death)
+        due = supervisor.next_ping() if supervisor else None
+        try:
+            bits = g.wait(death, None if due is None else max(0.0, due - time.monotonic()))
+        except Timeout:
+            bits = 0
         if supervisor is not None:
             supervisor.deaths(bits)
+            supervisor.heartbeats()
     status = g.process_status(proc).status
     g.cap_delete(proc)
     if supervisor is None:
@@ -115,14 +132,15 @@ class Child:
     restarts: list[float] = field(default_factory=list)  # times of recent restarts
     restarted: int = 0  # restarts in all
     last_failure: str = ""
+    next_ping: float = 0.0  # when its next heartbeat is due (monotonic seconds)
     failed: bool = False  # the policy gave up on it
 
 
 class Supervisor:
     """Starts services, notices their deaths and restarts them, OTP style (one_for_one)."""
 
-    def __init__(self, g: Gate, spawn: int) -> None:
-        self.g, self.spawn = g, spawn
+    def __init__(self, g: Gate, spawn: int, endpoints: dict[str, int]) -> None:
+        self.g, self.spawn, self.endpoints = g, spawn, endpoints
         self.death = g.notification_create()
         self.children: list[Child] = []
         self.command: tuple[str, int] | None = None  # the command running: name, pid
@@ -132,6 +150,31 @@ class Supervisor:
         child.proc, child.pid = _spawn(self.g, self.spawn, child.name, s.program,
                                        tuple(s.args), child.grants, s.mode == "collocated")
         self.g.process_watch(child.proc, self.death, child.bit)
+        child.next_ping = time.monotonic() + s.heartbeat
+
+    def next_ping(self) -> float | None:
+        """When the next heartbeat is due; None if no service has one."""
+        due = [c.next_ping for c in self.children if c.spec.heartbeat and not c.failed]
+        return min(due, default=None)
+
+    def heartbeats(self) -> None:
+        """Ping every service whose heartbeat is due; one that does not answer in time
+        is hung: kill it (its death then restarts it, by policy)."""
+        now = time.monotonic()
+        for child in self.children:
+            s = child.spec
+            if not s.heartbeat or child.failed or child.next_ping > now or not s.provides:
+                continue
+            child.next_ping = now + s.heartbeat
+            try:
+                ping = Client(self.endpoints[s.provides[0]], Pong, lambda: self.g)
+                ping.call(Ping(), timeout=s.heartbeat_timeout or s.heartbeat)
+            except (Timeout, ServerDied):
+                print(f"pith: rs: service {child.name} missed its heartbeat; killing it",
+                      file=sys.stderr)
+                child.last_failure = "missed its heartbeat"
+                with contextlib.suppress(ProcessDead):
+                    self.g.process_kill(child.proc, -9)
 
     def deaths(self, bits: int) -> None:
         """The death notification fired with `bits`: restart whoever died, by policy."""
@@ -143,7 +186,8 @@ class Supervisor:
 
     def restart(self, child: Child, status: int) -> None:
         self.g.cap_delete(child.proc)
-        child.last_failure = f"exit status {status}"
+        if child.last_failure != "missed its heartbeat":
+            child.last_failure = f"exit status {status}"
         policy = child.spec.restart
         if policy == "temporary" or (policy == "transient" and status == 0):
             child.failed = True
@@ -169,7 +213,7 @@ def main(ctx: Context) -> int:
         print(f"pith: {e}", file=sys.stderr)
         return 2
     endpoints = {name: g.endpoint_create() for name in [*manifest.endpoints(), "rs"]}
-    supervisor = Supervisor(g, spawn)
+    supervisor = Supervisor(g, spawn, endpoints)
     queries = Queries(ctx.caps, (), supervisor, ctx.caps["trace"])
     server = g.thread_create()  # a second thread answers questions about the system
     threading.Thread(target=with_gate(server, lambda: serve(queries, endpoints["rs"])),

@@ -80,3 +80,31 @@ def test_a_server_killed_from_the_host_comes_back(tmp_path: Path) -> None:
         out, err = pith.finish()
         assert out == b"after\n", err
         assert b"service echo died" in err
+
+
+HANG = """
+import time
+from pith.kernel.core.errors import ServerDied
+from pith.lib.server import Client
+from pith.servers.echo import Echo, Echoed, Hang
+echo = Client(CAPS["echo"], Echoed)
+start = time.monotonic()
+try:
+    echo.call(Hang())
+except ServerDied:
+    print("hung server killed after", time.monotonic() - start)
+print(echo.call(Echo("and back"), timeout=10).text)
+"""
+
+
+def test_a_hung_server_misses_its_heartbeat_and_is_restarted(tmp_path: Path) -> None:
+    path = tmp_path / "echo.toml"
+    path.write_text('[servers.echo]\nprogram = "pith.servers.echo:EchoServer"\n'
+                    'provides = ["echo"]\nheartbeat = 0.5\nheartbeat_timeout = 0.5\n')
+    done = boot(f"python -c {shlex.quote(HANG)}", str(path))
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("hung server killed after"), lines
+    assert float(lines[0].split()[-1]) < 0.5 + 0.5 + 2.0  # period + timeout, and some slack
+    assert lines[1] == "and back"
+    assert "service echo missed its heartbeat; killing it" in done.stderr
+    assert "service echo died" in done.stderr
