@@ -48,7 +48,7 @@ from pith.lib.server import (
     serve,
 )
 from pith.lib.start import Context, caps_arg
-from pith.lib.syscall import Gate, with_gate
+from pith.lib.syscall import Gate, gate, with_gate
 
 __all__ = ["COMMAND_BADGE", "main", "run_command"]
 
@@ -133,6 +133,8 @@ class Child:
     restarted: int = 0  # restarts in all
     last_failure: str = ""
     next_ping: float = 0.0  # when its next heartbeat is due (monotonic seconds)
+    stopped: bool = False  # stopped by the operator (`service stop`): not restarted
+    by_operator: bool = False  # being restarted by `service restart` (not a failure)
     failed: bool = False  # the policy gave up on it
 
 
@@ -140,16 +142,17 @@ class Supervisor:
     """Starts services, notices their deaths and restarts them, OTP style (one_for_one)."""
 
     def __init__(self, g: Gate, spawn: int, endpoints: dict[str, int]) -> None:
-        self.g, self.spawn, self.endpoints = g, spawn, endpoints
+        self.spawn, self.endpoints = spawn, endpoints  # (calls go through the calling
+        # thread's own gate: rs's main thread supervises, its second serves `service`)
         self.death = g.notification_create()
         self.children: list[Child] = []
         self.command: tuple[str, int] | None = None  # the command running: name, pid
 
     def start(self, child: Child) -> None:
         s = child.spec
-        child.proc, child.pid = _spawn(self.g, self.spawn, child.name, s.program,
+        child.proc, child.pid = _spawn(gate(), self.spawn, child.name, s.program,
                                        tuple(s.args), child.grants, s.mode == "collocated")
-        self.g.process_watch(child.proc, self.death, child.bit)
+        gate().process_watch(child.proc, self.death, child.bit)
         child.next_ping = time.monotonic() + s.heartbeat
 
     def next_ping(self) -> float | None:
@@ -163,29 +166,30 @@ class Supervisor:
         now = time.monotonic()
         for child in self.children:
             s = child.spec
-            if not s.heartbeat or child.failed or child.next_ping > now or not s.provides:
+            skip = child.failed or child.stopped or child.next_ping > now or not s.provides
+            if not s.heartbeat or skip:
                 continue
             child.next_ping = now + s.heartbeat
             try:
-                ping = Client(self.endpoints[s.provides[0]], Pong, lambda: self.g)
+                ping = Client(self.endpoints[s.provides[0]], Pong)
                 ping.call(Ping(), timeout=s.heartbeat_timeout or s.heartbeat)
             except (Timeout, ServerDied):
                 print(f"pith: rs: service {child.name} missed its heartbeat; killing it",
                       file=sys.stderr)
                 child.last_failure = "missed its heartbeat"
                 with contextlib.suppress(ProcessDead):
-                    self.g.process_kill(child.proc, -9)
+                    gate().process_kill(child.proc, -9)
 
     def deaths(self, bits: int) -> None:
         """The death notification fired with `bits`: restart whoever died, by policy."""
         for child in self.children:
-            if bits & child.bit and not child.failed:
-                status = self.g.process_status(child.proc)
+            if bits & child.bit and not (child.failed or child.stopped or child.by_operator):
+                status = gate().process_status(child.proc)
                 if not status.alive:
                     self.restart(child, status.status or 0)
 
     def restart(self, child: Child, status: int) -> None:
-        self.g.cap_delete(child.proc)
+        gate().cap_delete(child.proc)
         if child.last_failure != "missed its heartbeat":
             child.last_failure = f"exit status {status}"
         policy = child.spec.restart
@@ -252,6 +256,24 @@ class IpcCounts(msgspec.Struct, frozen=True, tag=True):
     """The kernel's IPC counts since boot."""
 
 
+class Restart(msgspec.Struct, frozen=True, tag=True):
+    """`service restart NAME`: stop it now and start it again."""
+
+    name: str
+
+
+class StopService(msgspec.Struct, frozen=True, tag=True):
+    """`service stop NAME`: stop it (Stop, then kill) and do not restart it."""
+
+    name: str
+
+
+class StartService(msgspec.Struct, frozen=True, tag=True):
+    """`service start NAME`: start a stopped (or given-up) service again."""
+
+    name: str
+
+
 class ServiceRow(msgspec.Struct, frozen=True):
     name: str
     pid: int
@@ -279,7 +301,7 @@ RsReply = ServiceTable | ProcessTable | Counts
 class Queries(Server):
     """rs's own endpoint ("rs"), served by its second thread: what procfs shows."""
 
-    requests = Services | Processes | IpcCounts
+    requests = Services | Processes | IpcCounts | Restart | StopService | StartService
     endpoint = "rs"
 
     def __init__(self, caps: dict[str, int], args: tuple[str, ...], supervisor: Supervisor,
@@ -291,7 +313,8 @@ class Queries(Server):
         rows = []
         for child in self.supervisor.children:
             alive = not child.failed and self.gate_of().process_status(child.proc).alive
-            state = "failed" if child.failed else "running" if alive else "dead"
+            state = ("stopped" if child.stopped else "failed" if child.failed
+                     else "running" if alive else "dead")
             rows.append(ServiceRow(child.name, child.pid, child.spec.mode, state,
                                    child.restarted, child.last_failure))
         return ServiceTable(rows)
@@ -305,6 +328,50 @@ class Queries(Server):
 
     def do_ipc_counts(self, request: IpcCounts, caller: Caller) -> Counts:
         return Counts(self.gate_of().trace_read(self.trace, 1).counts)
+
+    def _child(self, name: str) -> Child:
+        for child in self.supervisor.children:
+            if child.name == name:
+                return child
+        raise ServiceError("ENOENT", f"no service {name!r}")
+
+    def do_restart(self, request: Restart, caller: Caller) -> ServiceTable:
+        child = self._child(request.name)
+        if child.failed or child.stopped:
+            raise ServiceError("EINVAL", f"{request.name} is not running: start it")
+        g = self.gate_of()
+        child.by_operator = True  # (rs's main thread leaves this death to us)
+        dead = g.notification_create()
+        try:
+            g.process_watch(child.proc, dead)
+            with contextlib.suppress(ProcessDead):
+                g.process_kill(child.proc, -15)
+            g.wait(dead)
+        finally:
+            g.cap_delete(dead)
+        g.cap_delete(child.proc)
+        self.supervisor.start(child)
+        child.restarted += 1
+        child.by_operator = False
+        return self.do_services(Services(), caller)
+
+    def do_stop_service(self, request: StopService, caller: Caller) -> ServiceTable:
+        child = self._child(request.name)
+        if not (child.failed or child.stopped):
+            child.stopped = True
+            provides = child.spec.provides[:1]
+            stop(self.gate_of(), child.proc, [self.supervisor.endpoints[e] for e in provides])
+        return self.do_services(Services(), caller)
+
+    def do_start_service(self, request: StartService, caller: Caller) -> ServiceTable:
+        child = self._child(request.name)
+        if child.failed or child.stopped:
+            if child.stopped:
+                gate().cap_delete(child.proc)  # (a stopped child's dead process cap)
+            child.failed = child.stopped = False
+            child.restarts = []
+            self.supervisor.start(child)
+        return self.do_services(Services(), caller)
 
 
 def stop(g: Gate, proc: int, endpoints: list[int], grace: float = 5.0) -> None:

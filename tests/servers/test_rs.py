@@ -108,3 +108,30 @@ def test_a_hung_server_misses_its_heartbeat_and_is_restarted(tmp_path: Path) -> 
     assert lines[1] == "and back"
     assert "service echo missed its heartbeat; killing it" in done.stderr
     assert "service echo died" in done.stderr
+
+
+OPERATOR = """
+from pith.bin import service
+from pith.lib.server import Client
+from pith.lib.start import Context
+from pith.servers.echo import Echo, Echoed
+for args in (["stop", "echo"], ["list"], ["start", "echo"], ["restart", "echo"], ["stop", "x"]):
+    print("status", service.main(Context(CAPS, tuple(args))))
+print(Client(CAPS["echo"], Echoed).call(Echo("still here"), timeout=10).text)
+"""
+
+
+def test_service_stops_starts_and_restarts_servers() -> None:
+    done = boot(f"python -c {shlex.quote(OPERATOR)}")
+    rows = [line.split() for line in done.stdout.splitlines() if line.startswith("echo")]
+    assert [row[3] for row in rows] == ["stopped", "stopped", "running", "running"]
+    assert rows[2][1] != rows[1][1] != rows[3][1]  # a new process each start
+    assert rows[3][4] == "1"  # the restart is counted
+    assert done.stdout.count("status 0") == 4 and "status 1" in done.stdout
+    assert "no service 'x'" in done.stderr
+    assert done.stdout.splitlines()[-1] == "still here"
+
+
+def test_service_command_checks_its_arguments() -> None:
+    assert boot("service frobnicate").returncode == 2
+    assert "usage: service" in boot("service --help").stdout
