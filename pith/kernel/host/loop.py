@@ -156,18 +156,20 @@ class Host:
 
     def _run(self, actions: list[act.Action]) -> None:
         """Carry out `actions` in order (and what they cause, after them)."""
-        self.queue.extend(actions)
-        if self.draining:
+        if self.draining:  # (an action being carried out caused these: they wait their turn)
+            self.queue.extend(actions)
             return
         self.draining = True
         try:
+            for a in actions:
+                self._do(a)
             while self.queue:
                 self._do(self.queue.popleft())
         finally:
             self.draining = False
 
     def _do(self, a: act.Action) -> None:
-        if isinstance(a, act.Resume):
+        if type(a) is act.Resume:
             if a.tid in self.colo:
                 self._collocated(a.tid, a.result)
             else:
