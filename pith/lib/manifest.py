@@ -11,6 +11,8 @@ A manifest is TOML:
     devices = []                                # devices it drives (`pith boot --image`: disk)
     args = []                                   # arguments it is started with
     restart = "permanent"                       # or "transient", "temporary" (OTP's meaning)
+    intensity = 1                               # more restarts than this in `period` s:
+    period = 5                                  # rs gives up on it (OTP's defaults)
     heartbeat = 0                               # seconds between rs's pings (0: no pings)
     heartbeat_timeout = 0                       # to answer one (0: the period); else restarted
 
@@ -49,6 +51,8 @@ class Service(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     devices: list[str] = []
     args: list[str] = []
     restart: Literal["permanent", "transient", "temporary"] = "permanent"
+    intensity: int = 1  # more than this many restarts in `period` seconds: rs gives up
+    period: float = 5.0
     heartbeat: float = 0.0  # seconds between pings (0: none)
     heartbeat_timeout: float = 0.0  # seconds to answer one (0: the heartbeat period)
 
@@ -97,8 +101,9 @@ class Manifest(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
             for d in s.depends:
                 if d not in self.servers:
                     raise ManifestError(f"server {name} depends on unknown server {d}")
-            if s.heartbeat < 0 or s.heartbeat_timeout < 0:
-                raise ManifestError(f"server {name}: heartbeat times cannot be negative")
+            if min(s.heartbeat, s.heartbeat_timeout, s.intensity) < 0 or s.period <= 0:
+                raise ManifestError(f"server {name}: negative heartbeat or intensity, or a "
+                                    "period that is not positive")
         done: list[str] = []
         while len(done) < len(self.servers):
             ready = [n for n, s in self.servers.items()

@@ -12,11 +12,13 @@ status.
 Meanwhile it supervises: every service's death is a bit of one notification;
 a service that dies is restarted on the same endpoints (clients keep their
 caps), as its manifest `restart` policy says (OTP's permanent, transient,
-temporary; one_for_one), unless it died more than once in 5 s, when rs gives
-up on it and says so on the console. A service with a `heartbeat` period is
+temporary; one_for_one), unless it died more than `intensity` times in
+`period` seconds (OTP's defaults: 1 in 5 s), when rs gives up on it and says
+so on the console. A repeated restart waits a back-off, doubling from 50 ms
+up to 2 s, as MINIX 3's rs does. A service with a `heartbeat` period is
 pinged that often; one that does not answer within its `heartbeat_timeout`
-is hung, and is killed (and so restarted). Back-off, rest_for_one, ds and
-live update come with issue 7.
+is hung, and is killed (and so restarted). rest_for_one, ds and live update
+come with issue 7.
 
 Arguments: its caps table (from the kernel), the manifest (checked, as JSON), then the
 command's words. A command word NAME runs the program `pith.bin.NAME:main`.
@@ -54,7 +56,7 @@ __all__ = ["COMMAND_BADGE", "main", "run_command"]
 
 COMMAND_BADGE = 1000  # the badge on the caps of the command rs runs
 COMMAND_BIT = 1 << 63  # the command's bit in the death notification (services: 1 << n)
-INTENSITY, PERIOD = 1, 5.0  # OTP's defaults: more than 1 restart in 5 s and rs gives up
+BACKOFF, BACKOFF_MAX = 0.05, 2.0  # seconds before a repeated restart: doubling, capped
 
 
 def _spawn(g: Gate, spawn: int, name: str, program: str, args: tuple[str, ...],
@@ -104,13 +106,14 @@ def _run(g: Gate, spawn: int, name: str, program: str, args: tuple[str, ...],
     death = supervisor.death if supervisor else g.notification_create()
     g.process_watch(proc, death, COMMAND_BIT)
     while g.process_status(proc).alive:
-        due = supervisor.next_ping() if supervisor else None
+        due = supervisor.next_event() if supervisor else None
         try:
             bits = g.wait(death, None if due is None else max(0.0, due - time.monotonic()))
         except Timeout:
             bits = 0
         if supervisor is not None:
             supervisor.deaths(bits)
+            supervisor.restart_due()
             supervisor.heartbeats()
     status = g.process_status(proc).status
     g.cap_delete(proc)
@@ -135,6 +138,7 @@ class Child:
     next_ping: float = 0.0  # when its next heartbeat is due (monotonic seconds)
     stopped: bool = False  # stopped by the operator (`service stop`): not restarted
     by_operator: bool = False  # being restarted by `service restart` (not a failure)
+    restart_at: float | None = None  # a restart waiting out its back-off
     failed: bool = False  # the policy gave up on it
 
 
@@ -166,7 +170,8 @@ class Supervisor:
         now = time.monotonic()
         for child in self.children:
             s = child.spec
-            skip = child.failed or child.stopped or child.next_ping > now or not s.provides
+            skip = (child.failed or child.stopped or child.restart_at is not None
+                    or child.next_ping > now or not s.provides)
             if not s.heartbeat or skip:
                 continue
             child.next_ping = now + s.heartbeat
@@ -196,17 +201,34 @@ class Supervisor:
         if policy == "temporary" or (policy == "transient" and status == 0):
             child.failed = True
             return
-        now = time.monotonic()
-        child.restarts = [t for t in child.restarts if now - t < PERIOD] + [now]
-        if len(child.restarts) > INTENSITY:
+        now, spec = time.monotonic(), child.spec
+        child.restarts = [t for t in child.restarts if now - t < spec.period] + [now]
+        if len(child.restarts) > spec.intensity:
             print(f"pith: rs: service {child.name} died {len(child.restarts)} times in "
-                  f"{PERIOD:g} s (last status {status}); not restarting it", file=sys.stderr)
+                  f"{spec.period:g} s (last status {status}); not restarting it",
+                  file=sys.stderr)
             child.failed = True
             return
         print(f"pith: rs: service {child.name} died (status {status}); restarting it",
               file=sys.stderr)
         child.restarted += 1
-        self.start(child)
+        repeat = len(child.restarts) - 1  # the first restart is at once, then back off
+        child.restart_at = now + (min(BACKOFF * 2 ** (repeat - 1), BACKOFF_MAX) if repeat else 0)
+        self.restart_due()
+
+    def restart_due(self) -> None:
+        """Start the children whose back-off is over."""
+        now = time.monotonic()
+        for child in self.children:
+            if child.restart_at is not None and child.restart_at <= now:
+                child.restart_at = None
+                self.start(child)
+
+    def next_event(self) -> float | None:
+        """When rs must act next though nothing happens: a heartbeat or a restart due."""
+        due = [c.restart_at for c in self.children if c.restart_at is not None]
+        ping = self.next_ping()
+        return min([*due, *([ping] if ping is not None else [])], default=None)
 
 
 def main(ctx: Context) -> int:

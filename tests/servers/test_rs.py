@@ -35,13 +35,14 @@ for attempt in range(3):
 """
 
 
-def manifest(tmp_path: Path, restart: str) -> str:
+def manifest(tmp_path: Path, restart: str, intensity: int = 1) -> str:
     path = tmp_path / "echo.toml"
     path.write_text(f"""
 [servers.echo]
 program = "pith.servers.echo:EchoServer"
 provides = ["echo"]
 restart = "{restart}"
+intensity = {intensity}
 """)
     return str(path)
 
@@ -51,6 +52,14 @@ def test_a_crashed_server_is_restarted_then_given_up_on(tmp_path: Path) -> None:
     assert done.stdout.splitlines() == ["call 0", "crashed", "call 1", "crashed", "nobody serves"]
     assert "service echo died (status 70); restarting it" in done.stderr
     assert "service echo died 2 times in 5 s (last status 70); not restarting it" in done.stderr
+
+
+def test_restart_intensity_is_the_manifests_and_repeats_back_off(tmp_path: Path) -> None:
+    done = boot(f"python -c {shlex.quote(CRASH_TWICE)}", manifest(tmp_path, "permanent", 2))
+    assert done.stdout.splitlines() == [
+        "call 0", "crashed", "call 1", "crashed", "call 2", "crashed"]
+    assert done.stderr.count("); restarting it") == 2
+    assert "died 3 times in 5 s (last status 70); not restarting it" in done.stderr
 
 
 @pytest.mark.parametrize("restart", ["temporary", "transient"])
