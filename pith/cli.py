@@ -52,6 +52,23 @@ app.command("fsck")(fsck_command)
 
 
 @app.command()
+def inject(
+    target: Annotated[str, typer.Option(help="A server (blk, mfs, tmpfs, procfs, vfs) or all.")]
+    = "all",
+    faults: Annotated[int, typer.Option(help="How many faults to inject.")] = 20,
+    kinds: Annotated[str, typer.Option(help="Comma-separated: crash, hang.")] = "crash,hang",
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed, the same campaign.")]
+    = 1,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Inject faults into running servers under a file workload; report survival."""
+    from pith.tools import inject as tool
+
+    argv = ["--target", target, "--faults", str(faults), "--kinds", kinds, "--seed", str(seed)]
+    raise typer.Exit(tool.main([*argv, "--json"] if json_out else argv))
+
+
+@app.command()
 def version() -> None:
     """Print the Pith version."""
     typer.echo(f"pith {__version__}")

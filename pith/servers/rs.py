@@ -170,8 +170,8 @@ class Supervisor:
         now = time.monotonic()
         for child in self.children:
             s = child.spec
-            skip = (child.failed or child.stopped or child.restart_at is not None
-                    or child.next_ping > now or not s.provides)
+            skip = (child.failed or child.stopped or child.proc < 0 or child.next_ping > now
+                    or not s.provides)
             if not s.heartbeat or skip:
                 continue
             child.next_ping = now + s.heartbeat
@@ -188,13 +188,15 @@ class Supervisor:
     def deaths(self, bits: int) -> None:
         """The death notification fired with `bits`: restart whoever died, by policy."""
         for child in self.children:
-            if bits & child.bit and not (child.failed or child.stopped or child.by_operator):
+            busy = child.failed or child.stopped or child.by_operator or child.proc < 0
+            if bits & child.bit and not busy:
                 status = gate().process_status(child.proc)
                 if not status.alive:
                     self.restart(child, status.status or 0)
 
     def restart(self, child: Child, status: int) -> None:
         gate().cap_delete(child.proc)
+        child.proc = -1  # no process until it is started again
         if child.last_failure != "missed its heartbeat":
             child.last_failure = f"exit status {status}"
         policy = child.spec.restart
@@ -261,7 +263,7 @@ def main(ctx: Context) -> int:
     if len(ctx.args) > 1:
         status = run_command(g, spawn, ctx.args[1:], endpoints, supervisor=supervisor)
     for child in reversed(supervisor.children):
-        if not child.failed:
+        if child.proc >= 0 and not (child.failed or child.stopped):
             stop(g, child.proc, [endpoints[e] for e in child.spec.provides[:1]])
     return status
 
@@ -334,7 +336,7 @@ class Queries(Server):
     def do_services(self, request: Services, caller: Caller) -> ServiceTable:
         rows = []
         for child in self.supervisor.children:
-            alive = not child.failed and self.gate_of().process_status(child.proc).alive
+            alive = child.proc >= 0 and self.gate_of().process_status(child.proc).alive
             state = ("stopped" if child.stopped else "failed" if child.failed
                      else "running" if alive else "dead")
             rows.append(ServiceRow(child.name, child.pid, child.spec.mode, state,
@@ -359,7 +361,7 @@ class Queries(Server):
 
     def do_restart(self, request: Restart, caller: Caller) -> ServiceTable:
         child = self._child(request.name)
-        if child.failed or child.stopped:
+        if child.failed or child.stopped or child.proc < 0:
             raise ServiceError("EINVAL", f"{request.name} is not running: start it")
         g = self.gate_of()
         child.by_operator = True  # (rs's main thread leaves this death to us)
@@ -379,7 +381,10 @@ class Queries(Server):
 
     def do_stop_service(self, request: StopService, caller: Caller) -> ServiceTable:
         child = self._child(request.name)
-        if not (child.failed or child.stopped):
+        child.restart_at = None  # (a restart waiting out its back-off is called off)
+        if child.proc < 0:
+            child.stopped = True
+        elif not (child.failed or child.stopped):
             child.stopped = True
             provides = child.spec.provides[:1]
             stop(self.gate_of(), child.proc, [self.supervisor.endpoints[e] for e in provides])
@@ -388,8 +393,9 @@ class Queries(Server):
     def do_start_service(self, request: StartService, caller: Caller) -> ServiceTable:
         child = self._child(request.name)
         if child.failed or child.stopped:
-            if child.stopped:
+            if child.proc >= 0:
                 gate().cap_delete(child.proc)  # (a stopped child's dead process cap)
+                child.proc = -1
             child.failed = child.stopped = False
             child.restarts = []
             self.supervisor.start(child)
