@@ -34,6 +34,8 @@ import threading
 import time
 from pathlib import Path
 
+from pith.servers.mfs.cache import FileDevice
+
 __all__ = ["KINDS", "campaign", "main", "workload"]
 
 KINDS = ("crash", "hang")
@@ -51,6 +53,8 @@ heartbeat = 0.3
 heartbeat_timeout = 0.6
 """
 STORAGE = Path(__file__).resolve().parents[2] / "examples" / "storage.toml"
+MAX_FILE = 100_000  # bytes: the workload's largest file
+STALL = 30.0  # seconds without a completed operation: the system did not survive
 
 
 def workload(caps: dict[str, int]) -> None:
@@ -72,14 +76,14 @@ def workload(caps: dict[str, int]) -> None:
     def get(path: str) -> bytes:
         fd = vfs.call(vp.Open(path, vp.O_RDONLY, 0)).fd
         out = b""
-        while chunk := vfs.call(vp.Read(fd, 50000)).data:
-            out += chunk
+        while len(out) <= MAX_FILE and (chunk := vfs.call(vp.Read(fd, 50000)).data):
+            out += chunk  # (no more than was ever written: a damaged file cannot stall it)
         vfs.call(vp.Close(fd))
         return out
 
     n = 0
     while not select.select([sys.stdin], [], [], 0)[0]:
-        path, data = f"/f{n % 20}", rng.randbytes(rng.randrange(1, 100_000))
+        path, data = f"/f{n % 20}", rng.randbytes(rng.randrange(1, MAX_FILE))
         try:
             put(path, data)
             acked[path] = hashlib.sha256(data).hexdigest()
@@ -136,7 +140,8 @@ def campaign(faults: int, kinds: tuple[str, ...], targets: tuple[str, ...],
 
         image, manifest = Path(tmp) / "disk.img", Path(tmp) / "inject.toml"
         made = mkfs.make_image(image, 16 << 20)
-        made.cache.dev.close()  # type: ignore[attr-defined]  (a FileDevice)
+        if isinstance(made.dev, FileDevice):
+            made.dev.close()
         _manifest(manifest)
         code = "from pith.tools.inject import workload; workload(CAPS)"
         argv = [sys.executable, "-m", "pith", "boot", "--manifest", str(manifest), "--image",
@@ -164,7 +169,7 @@ def campaign(faults: int, kinds: tuple[str, ...], targets: tuple[str, ...],
         "recovered": len(times),
         "recovery_ms_median": statistics.median(times) if times else None,
         "recovery_ms_p99": times[min(len(times) - 1, int(len(times) * 0.99))] if times else None,
-        "survived": status == 0 and bool(done),
+        "survived": status == 0 and bool(done) and not report.pop("stalled", False),
         "operations": done.get("operations", 0), "failed": done.get("failed", 0),
         "lost": done.get("lost", 0), "fsck_clean": fsck.returncode == 0,
     } | ({} if fsck.returncode == 0 else {"fsck": fsck.stdout.decode()[-300:]}) | (
@@ -194,7 +199,9 @@ def _inject(pith: subprocess.Popen[str], rng: random.Random, faults: int,
         raise RuntimeError("the workload never started")
     for _ in range(faults):
         for _ in range(rng.randrange(1, 4)):  # let it run a little between faults
-            _next_ok(pith, 30)
+            if _next_ok(pith, STALL) is None:
+                return {"injected": sum(per_kind.values()), "per_kind": per_kind,
+                        "recovery": recovery, "stalled": True}
         kind, target = rng.choice(kinds), rng.choice(targets)
         pid = _pids(pith.pid).get(target)
         if pid is None:
@@ -202,9 +209,11 @@ def _inject(pith: subprocess.Popen[str], rng: random.Random, faults: int,
         t0 = time.monotonic()
         os.kill(pid, signal.SIGKILL if kind == "crash" else signal.SIGSTOP)
         per_kind[kind] += 1
-        back = _next_ok(pith, 30)
-        if back is not None:
-            recovery.append((back - t0) * 1000)
+        back = _next_ok(pith, STALL)
+        if back is None:
+            return {"injected": sum(per_kind.values()), "per_kind": per_kind,
+                    "recovery": recovery, "stalled": True}
+        recovery.append((back - t0) * 1000)
     return {"injected": sum(per_kind.values()), "per_kind": per_kind, "recovery": recovery}
 
 
