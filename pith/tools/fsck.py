@@ -34,7 +34,7 @@ from pith.servers.mfs.layout import (
     upper,
 )
 
-__all__ = ["check", "main"]
+__all__ = ["check", "main", "reclaim_leaks"]
 
 _TREES = ((7, NR_DIRECT, 1), (8, NR_DIRECT + ZONES_PER_BLOCK, 2),
           (9, NR_DIRECT + ZONES_PER_BLOCK + ZONES_PER_BLOCK**2, 3))
@@ -259,6 +259,34 @@ def check(dev: BlockDevice) -> list[str]:
     except (struct.error, IndexError, ValueError, RecursionError) as exc:
         checker.report(f"cannot make sense of the image: {type(exc).__name__}: {exc}")
     return checker.problems
+
+
+def reclaim_leaks(dev: BlockDevice) -> int:
+    """Free what the bitmaps mark in use but nothing uses — the only damage a crash in the
+    middle of mfs's write-through leaves when bitmaps are set before the tree uses them —
+    if that is all that is wrong. How many inodes and zones were freed (0: nothing done)."""
+    checker = _Checker(dev)
+    try:
+        checker.run()
+    except (FsError, struct.error, IndexError, ValueError, RecursionError):
+        return 0
+    leaks = ("is marked in use but no directory names it", "is marked in use but no file uses it")
+    if not checker.problems or not all(p.endswith(leaks) for p in checker.problems):
+        return 0
+    sb, imap, zmap = checker.sb, checker.imap, checker.zmap
+    freed = 0
+    for ino in range(1, sb.ninodes + 1):
+        if imap >> ino & 1 and not checker.refs[ino]:
+            imap &= ~(1 << ino)
+            freed += 1
+    for bit in range(1, sb.data_zones + 1):
+        if zmap >> bit & 1 and sb.first_data_zone + bit - 1 not in checker.zone_owner:
+            zmap &= ~(1 << bit)
+            freed += 1
+    dev.write(sb.imap_start, imap.to_bytes(sb.imap_blocks * BLOCK_SIZE, "little"))
+    dev.write(sb.zmap_start, zmap.to_bytes(sb.zmap_blocks * BLOCK_SIZE, "little"))
+    dev.flush()
+    return freed
 
 
 def main(argv: Sequence[str] | None = None) -> int:

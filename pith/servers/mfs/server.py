@@ -4,12 +4,19 @@ All the file-system logic is `MinixFS` (fs.py, with its buffer cache); this
 file is only the server: one handler per fsproto request, each a call into
 MinixFS, with its FsError turned into the protocol's errno-named Failure. The
 disk is reached through the blk driver's endpoint (`uses = ["blk"]`), bulk
-data through a shared Memory buffer. `Sync` and `Stop` write every dirty
-buffer back.
+data through a shared Memory buffer.
+
+Nothing acknowledged is lost when mfs dies: every request that changes the
+file system writes its dirty blocks through to blk before it is answered (the
+cache still serves reads); `Sync` and `Stop` also make them durable (fsync).
+Bitmaps come first on disk, so a crash in the middle of a write-through can
+leave blocks or inodes marked in use that nothing uses; when mfs starts it
+checks the image and frees such leaks (and only if that is all that is wrong).
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -17,6 +24,7 @@ from pith.drivers.blk import BlkDevice
 from pith.lib.server import Caller, Server, ServiceError
 from pith.servers import fsproto as fp
 from pith.servers.mfs.fs import FsError, MinixFS
+from pith.tools.fsck import reclaim_leaks
 
 __all__ = ["MfsServer"]
 
@@ -48,7 +56,12 @@ class MfsServer(Server):
     endpoint = "mfs"
 
     def setup(self) -> None:
-        self.fs = _fs(lambda: MinixFS.mount(BlkDevice(self.caps["blk"], gate_of=self.gate_of)))
+        disk = BlkDevice(self.caps["blk"], gate_of=self.gate_of)
+        freed = reclaim_leaks(disk)
+        if freed:
+            print(f"mfs: freed {freed} inodes and zones leaked by an earlier crash",
+                  file=sys.stderr)
+        self.fs = _fs(lambda: MinixFS.mount(disk))
 
     def stop(self) -> None:
         self.fs.sync()
