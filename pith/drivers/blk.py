@@ -101,21 +101,21 @@ class BlkServer(Server):
             raise ServiceError("EINVAL", f"buffer bytes {offset}..{end} of {len(buffer)}")
         return memoryview(buffer)[offset:end]
 
-    def do_read_blocks(self, request: ReadBlocks, caller: Caller) -> Transferred:
+    def _move(self, request: ReadBlocks | WriteBlocks, caller: Caller,
+              io: Callable[[int, list[memoryview], int], int]) -> Transferred:
+        """Blocks between the disk and the caller's buffer, by `io` (preadv or pwritev)."""
         span = self._span(request.block, request.count, request.offset, caller)
         with span:
-            done = os.preadv(self.fd, [span], request.block * BLOCK_SIZE)
+            done = io(self.fd, [span], request.block * BLOCK_SIZE)
         if done != request.count * BLOCK_SIZE:
-            raise ServiceError("EIO", f"short read of block {request.block}")
+            raise ServiceError("EIO", f"short transfer at block {request.block}")
         return Transferred(request.count)
 
+    def do_read_blocks(self, request: ReadBlocks, caller: Caller) -> Transferred:
+        return self._move(request, caller, os.preadv)
+
     def do_write_blocks(self, request: WriteBlocks, caller: Caller) -> Transferred:
-        span = self._span(request.block, request.count, request.offset, caller)
-        with span:
-            done = os.pwritev(self.fd, [span], request.block * BLOCK_SIZE)
-        if done != request.count * BLOCK_SIZE:
-            raise ServiceError("EIO", f"short write of block {request.block}")
-        return Transferred(request.count)
+        return self._move(request, caller, os.pwritev)
 
     def do_flush(self, request: Flush, caller: Caller) -> Transferred:
         os.fsync(self.fd)
