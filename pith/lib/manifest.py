@@ -1,6 +1,7 @@
 """Boot manifests: which servers run, in which mode, with which caps, after which.
 
-A manifest is TOML:
+A manifest is TOML (`strategy = "rest_for_one"` at the top changes rs's
+restart strategy from OTP's default, one_for_one):
 
     [servers.echo]
     program = "pith.servers.echo:EchoServer"   # what runs (or "file.py:Class", beside)
@@ -59,6 +60,9 @@ class Service(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
 
 class Manifest(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     servers: dict[str, Service] = {}
+    # OTP's strategies: restart only the one that died, or it and every server started
+    # after it (which may depend on it), in order
+    strategy: Literal["one_for_one", "rest_for_one"] = "one_for_one"
 
     @classmethod
     def parse(cls, text: str, base: Path | None = None) -> Manifest:
@@ -72,7 +76,7 @@ class Manifest(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
             return manifest
         servers = {name: msgspec.structs.replace(s, program=program_path(s.program, base))
                    for name, s in manifest.servers.items()}
-        return cls(servers)
+        return cls(servers, manifest.strategy)
 
     def to_json(self) -> str:
         """The checked manifest as handed to rs (JSON: the standard library writes no TOML)."""

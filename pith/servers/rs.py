@@ -17,8 +17,9 @@ temporary; one_for_one), unless it died more than `intensity` times in
 so on the console. A repeated restart waits a back-off, doubling from 50 ms
 up to 2 s, as MINIX 3's rs does. A service with a `heartbeat` period is
 pinged that often; one that does not answer within its `heartbeat_timeout`
-is hung, and is killed (and so restarted). rest_for_one, ds and live update
-come with issue 7.
+is hung, and is killed (and so restarted). With `strategy = "rest_for_one"`
+the servers started after the one that died are restarted with it, in order.
+ds and live update come with issue 7.
 
 Arguments: its caps table (from the kernel), the manifest (checked, as JSON), then the
 command's words. A command word NAME runs the program `pith.bin.NAME:main`.
@@ -145,7 +146,9 @@ class Child:
 class Supervisor:
     """Starts services, notices their deaths and restarts them, OTP style (one_for_one)."""
 
-    def __init__(self, g: Gate, spawn: int, endpoints: dict[str, int]) -> None:
+    def __init__(self, g: Gate, spawn: int, endpoints: dict[str, int],
+                 strategy: str = "one_for_one") -> None:
+        self.strategy = strategy
         self.spawn, self.endpoints = spawn, endpoints  # (calls go through the calling
         # thread's own gate: rs's main thread supervises, its second serves `service`)
         self.death = g.notification_create()
@@ -216,7 +219,31 @@ class Supervisor:
         child.restarted += 1
         repeat = len(child.restarts) - 1  # the first restart is at once, then back off
         child.restart_at = now + (min(BACKOFF * 2 ** (repeat - 1), BACKOFF_MAX) if repeat else 0)
+        if self.strategy == "rest_for_one":
+            self.stop_rest(child)
         self.restart_due()
+
+    def stop_rest(self, child: Child) -> None:
+        """rest_for_one: end every running server started after `child`; each starts again,
+        in order, right after it (`restart_due` goes through the children in order)."""
+        g = gate()
+        for later in self.children[self.children.index(child) + 1:]:
+            if later.proc < 0 or later.failed or later.stopped:
+                continue
+            later.by_operator = True  # (this death is ours, not a failure)
+            dead = g.notification_create()
+            try:
+                g.process_watch(later.proc, dead)
+                with contextlib.suppress(ProcessDead):
+                    g.process_kill(later.proc, -15)
+                g.wait(dead)
+            finally:
+                g.cap_delete(dead)
+            g.cap_delete(later.proc)
+            later.proc, later.by_operator = -1, False
+            later.restart_at, later.restarted = child.restart_at, later.restarted + 1
+            print(f"pith: rs: restarting {later.name} after {child.name} (rest_for_one)",
+                  file=sys.stderr)
 
     def restart_due(self) -> None:
         """Start the children whose back-off is over."""
@@ -241,7 +268,7 @@ def main(ctx: Context) -> int:
         print(f"pith: {e}", file=sys.stderr)
         return 2
     endpoints = {name: g.endpoint_create() for name in [*manifest.endpoints(), "rs"]}
-    supervisor = Supervisor(g, spawn, endpoints)
+    supervisor = Supervisor(g, spawn, endpoints, manifest.strategy)
     queries = Queries(ctx.caps, (), supervisor, ctx.caps["trace"])
     server = g.thread_create()  # a second thread answers questions about the system
     threading.Thread(target=with_gate(server, lambda: serve(queries, endpoints["rs"])),
