@@ -98,6 +98,12 @@ class Manifest(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     def order(self) -> list[str]:
         """Server names in an order that starts each after its dependencies."""
         provided = {*self.endpoints(), "rs"}  # rs serves "rs" itself (what procfs shows)
+        devices = [d for s in self.servers.values() for d in s.devices]
+        for d in devices:
+            if devices.count(d) > 1:
+                raise ManifestError(f"device {d} is given to more than one server")
+        if len(set(self.endpoints())) != len(self.endpoints()):
+            raise ManifestError("an endpoint is provided by more than one server")
         for name, s in self.servers.items():
             for e in s.uses:
                 if e not in provided:

@@ -43,6 +43,11 @@ def test_round_trip_through_json_for_rs() -> None:
     ('[servers.a]\nprogram = "x:y"\ndepends = ["b"]\n[servers.b]\nprogram = "x:y"\n'
      'depends = ["a"]\n', "cycle"),
     ("this is not toml", "bad manifest"),
+    ('[servers.a]\nprogram = "x:y"\ndevices = ["disk"]\n[servers.b]\nprogram = "x:y"\n'
+     'devices = ["disk"]\n', "more than one server"),
+    ('[servers.a]\nprogram = "x:y"\nprovides = ["e"]\n[servers.b]\nprogram = "x:y"\n'
+     'provides = ["e"]\n', "more than one server"),
+    ('strategy = "all_for_none"\n', "strategy"),
 ])
 def test_bad_manifests_are_refused_clearly(text: str, error: str) -> None:
     with pytest.raises(ManifestError, match=error):
