@@ -250,7 +250,9 @@ class Host:
         for tid in [t for t, p in self.owner.items() if p == pid]:
             self._close_gate(tid)
             self.colo.pop(tid, None)
-            self.new_gates.pop(tid, socket.socket()).close()
+            peer = self.new_gates.pop(tid, None)
+            if peer is not None:
+                peer.close()
         if pid in self.pidfds:
             signal.pidfd_send_signal(self.pidfds[pid], signal.SIGKILL)
 
