@@ -231,15 +231,7 @@ class Supervisor:
             if later.proc < 0 or later.failed or later.stopped:
                 continue
             later.by_operator = True  # (this death is ours, not a failure)
-            dead = g.notification_create()
-            try:
-                g.process_watch(later.proc, dead)
-                with contextlib.suppress(ProcessDead):
-                    g.process_kill(later.proc, -15)
-                g.wait(dead)
-            finally:
-                g.cap_delete(dead)
-            g.cap_delete(later.proc)
+            end(g, later.proc)
             later.proc, later.by_operator = -1, False
             later.restart_at, later.restarted = child.restart_at, later.restarted + 1
             print(f"pith: rs: restarting {later.name} after {child.name} (rest_for_one)",
@@ -392,15 +384,7 @@ class Queries(Server):
             raise ServiceError("EINVAL", f"{request.name} is not running: start it")
         g = self.gate_of()
         child.by_operator = True  # (rs's main thread leaves this death to us)
-        dead = g.notification_create()
-        try:
-            g.process_watch(child.proc, dead)
-            with contextlib.suppress(ProcessDead):
-                g.process_kill(child.proc, -15)
-            g.wait(dead)
-        finally:
-            g.cap_delete(dead)
-        g.cap_delete(child.proc)
+        end(g, child.proc)
         self.supervisor.start(child)
         child.restarted += 1
         child.by_operator = False
@@ -427,6 +411,19 @@ class Queries(Server):
             child.restarts = []
             self.supervisor.start(child)
         return self.do_services(Services(), caller)
+
+
+def end(g: Gate, proc: int) -> None:
+    """Kill the process in slot `proc`, wait until it is dead, and delete the cap."""
+    dead = g.notification_create()
+    try:
+        g.process_watch(proc, dead)
+        with contextlib.suppress(ProcessDead):
+            g.process_kill(proc, -15)
+        g.wait(dead)
+    finally:
+        g.cap_delete(dead)
+    g.cap_delete(proc)
 
 
 def stop(g: Gate, proc: int, endpoints: list[int], grace: float = 5.0) -> None:

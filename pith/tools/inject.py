@@ -116,9 +116,9 @@ def _manifest(path: Path) -> None:
     path.write_text(text)
 
 
-def _pids(kernel: int) -> dict[str, int]:
-    """The pith:NAME processes that are the kernel's children, by NAME."""
-    found = {}
+def host_processes() -> dict[int, tuple[int, str, str]]:
+    """pid -> (parent pid, state, name) of every host process (from /proc)."""
+    table = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
@@ -126,9 +126,15 @@ def _pids(kernel: int) -> dict[str, int]:
                 name = Path(f"/proc/{entry}/comm").read_text().strip()
             except OSError:
                 continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == kernel and name.startswith("pith:"):
-                found[name[5:]] = int(entry)
-    return found
+            state, ppid = stat.rsplit(")", 1)[1].split()[:2]
+            table[int(entry)] = (int(ppid), state, name)
+    return table
+
+
+def _pids(kernel: int) -> dict[str, int]:
+    """The pith:NAME processes that are the kernel's children, by NAME."""
+    return {name[5:]: pid for pid, (ppid, _, name) in host_processes().items()
+            if ppid == kernel and name.startswith("pith:")}
 
 
 def campaign(faults: int, kinds: tuple[str, ...], targets: tuple[str, ...],

@@ -19,24 +19,11 @@ from pathlib import Path
 
 import pytest
 
+from pith.tools.inject import host_processes
+
 ROOT = Path(__file__).resolve().parents[3]
 PR_SET_CHILD_SUBREAPER = 36
 ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)  # see pith_processes
-
-
-def _table() -> dict[int, tuple[int, str, str]]:
-    """pid -> (parent pid, state, name) of every host process."""
-    table = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-                name = Path(f"/proc/{entry}/comm").read_text().strip()
-            except OSError:
-                continue
-            state, ppid = stat.rsplit(")", 1)[1].split()[:2]
-            table[int(entry)] = (int(ppid), state, name)
-    return table
 
 
 def pith_processes() -> set[int]:
@@ -44,7 +31,7 @@ def pith_processes() -> set[int]:
 
     The test process is a child subreaper, so whatever a test leaves behind stays its
     descendant (and other test runs on the machine do not count)."""
-    table, me = _table(), os.getpid()
+    table, me = host_processes(), os.getpid()
     for pid, (ppid, state, _) in table.items():
         if ppid == me and state == "Z" and table[pid][2].startswith("pith:"):
             os.waitpid(pid, 0)  # an orphan that already died: reap it, it is no leak

@@ -66,9 +66,9 @@ def test_servers_see_the_badge_rs_gives_the_command() -> None:
 
 
 def test_processes_carry_their_pith_names_and_all_go_at_shutdown() -> None:
-    code = "print('READY', flush=True); import time; time.sleep(120)"
+    code = "import sys; print('READY', flush=True); sys.stdin.readline()"  # blocks: no input
     argv = [sys.executable, "-m", "pith", "boot", "--command", f"python -c {shlex.quote(code)}"]
-    kernel = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    kernel = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stdin=subprocess.PIPE)
     try:
         assert kernel.stdout is not None
         ready, _, _ = select.select([kernel.stdout], [], [], 30)
@@ -82,12 +82,13 @@ def test_processes_carry_their_pith_names_and_all_go_at_shutdown() -> None:
             os.kill(kernel.pid, signal.SIGKILL)
             kernel.wait()
         kernel.stdout.close()  # type: ignore[union-attr]
+        kernel.stdin.close()  # type: ignore[union-attr]
 
 
 def test_killing_the_kernel_with_sigkill_leaves_no_process_behind() -> None:
-    code = "print('READY', flush=True); import time; time.sleep(120)"
+    code = "import sys; print('READY', flush=True); sys.stdin.readline()"  # blocks: no input
     argv = [sys.executable, "-m", "pith", "boot", "--command", f"python -c {shlex.quote(code)}"]
-    kernel = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    kernel = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stdin=subprocess.PIPE)
     assert kernel.stdout is not None
     with kernel.stdout:
         ready, _, _ = select.select([kernel.stdout], [], [], 30)
@@ -96,6 +97,7 @@ def test_killing_the_kernel_with_sigkill_leaves_no_process_behind() -> None:
         assert len(children) >= 4  # zygote, root, echo, python: all the kernel's children
         kernel.kill()
         kernel.wait(timeout=30)
+        kernel.stdin.close()  # type: ignore[union-attr]
         # each orphan is killed by its parent-death signal; wait for them to be gone
         pidfds = [os.pidfd_open(pid) for pid in children if os.path.exists(f"/proc/{pid}")]
         try:
