@@ -1,1 +1,0 @@
-"""User programs: what `pith boot --command` (and later the shell) runs."""

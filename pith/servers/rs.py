@@ -22,7 +22,7 @@ the servers started after the one that died are restarted with it, in order.
 ds and live update come with issue 7.
 
 Arguments: its caps table (from the kernel), the manifest (checked, as JSON), then the
-command's words. A command word NAME runs the program `pith.bin.NAME:main`.
+command's words. A command word NAME runs the program `pith.programs.NAME:main`.
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ def run_command(g: Gate, spawn: int, words: tuple[str, ...], endpoints: dict[str
                 badge: int = COMMAND_BADGE, supervisor: Supervisor | None = None) -> int:
     """Run one command to its end; its exit status (127: no such program). Its caps
     carry `badge`, so servers know who calls and the command cannot pose as another."""
-    name, program = words[0], f"pith.bin.{words[0]}:main"
+    name, program = words[0], f"pith.programs.{words[0]}:main"
     if name.endswith(".py"):  # a program file (made absolute by `pith boot`)
         return _run(g, spawn, Path(name).stem, f"{name}:main", words[1:], endpoints, badge,
                     supervisor)
@@ -91,7 +91,7 @@ def run_command(g: Gate, spawn: int, words: tuple[str, ...], endpoints: dict[str
         print(f"pith: {name}: not found", file=sys.stderr)
         return 127
     try:
-        __import__(f"pith.bin.{name}")
+        __import__(f"pith.programs.{name}")
     except ImportError:
         print(f"pith: {name}: not found", file=sys.stderr)
         return 127

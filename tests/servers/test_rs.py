@@ -120,7 +120,7 @@ def test_a_hung_server_misses_its_heartbeat_and_is_restarted(tmp_path: Path) -> 
 
 
 OPERATOR = """
-from pith.bin import service
+from pith.programs import service
 from pith.lib.server import Client
 from pith.lib.start import Context
 from pith.servers.echo import Echo, Echoed

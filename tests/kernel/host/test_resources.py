@@ -63,7 +63,7 @@ def test_devices_memory_threads_and_processes_then_nothing_left() -> None:
         os.dup2(out_w, 1)
         os.close(out_w)
         before = fds() - {f"{pipe_r}:{os.readlink(f'/proc/self/fd/{pipe_r}')}"}
-        status = Host("pith.bin.python:main", ("-c", ROOT_PROGRAM), {"pipe": pipe_r}).run()
+        status = Host("pith.programs.python:main", ("-c", ROOT_PROGRAM), {"pipe": pipe_r}).run()
         leaked = fds() - before
         os.write(2, f"leaked: {leaked}\n".encode() if leaked else b"")
         os._exit(status if not leaked else 99)

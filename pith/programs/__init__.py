@@ -1,0 +1,1 @@
+"""User programs: what `pith boot --command` (and later the shell) runs."""

@@ -1,0 +1,1 @@
+"""pm, the process manager: user processes, their exit, wait, signals and groups."""
