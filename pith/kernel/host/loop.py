@@ -285,16 +285,19 @@ class Host:
             sock.close()
 
     def _watch(self, device: int, on: bool) -> None:
-        """Arm (one-shot: the driver re-arms to acknowledge) or disarm a device's interrupt."""
-        fd, oneshot = self.devices[device], select.EPOLLIN | select.EPOLLONESHOT
+        """Arm (one-shot: the driver re-arms to acknowledge) or disarm a device's interrupt.
+        A device epoll refuses (a regular file, /dev/null) is always ready: it fires at once."""
+        fd = self.devices[device]
+        if self.on_ready.pop(fd, None) is not None:
+            self.epoll.unregister(fd)
+        if not on:
+            return
         try:
-            if fd in self.on_ready:
-                self.epoll.unregister(fd)
-                del self.on_ready[fd]
-            if on:
-                self._listen(fd, lambda: self._feed(DeviceReady(device)), oneshot)
-        except OSError:
-            pass  # a regular file has no interrupt: it is always ready
+            self.epoll.register(fd, select.EPOLLIN | select.EPOLLONESHOT)
+        except PermissionError:
+            self._feed(DeviceReady(device))
+            return
+        self.on_ready[fd] = lambda: self._feed(DeviceReady(device))
 
     def shutdown(self) -> None:
         """Kill and reap every process, close every fd: leave nothing behind."""
