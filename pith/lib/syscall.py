@@ -162,6 +162,10 @@ class Gate:
     def process_kill(self, slot: int, status: int = -9) -> None:
         self._do(sc.ProcessKill(slot, status), Done)
 
+    def process_signal(self, slot: int, signo: int) -> None:
+        """Send host signal `signo` to the process in `slot` (its handlers run)."""
+        self._do(sc.ProcessSignal(slot, signo), Done)
+
     def process_watch(self, slot: int, notification: int, bits: int = 1) -> None:
         self._do(sc.ProcessWatch(slot, notification, bits), Done)
 

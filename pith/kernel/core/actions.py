@@ -14,8 +14,8 @@ import msgspec
 __all__ = [
     "Action", "ApplyPriority", "CapDescription", "CreateMemory", "Created", "Done", "Error",
     "FreeMemory", "Handle", "ProcessState", "Received", "ReleaseDevice", "Replied", "Result",
-    "Resume", "Signalled", "StartProcess", "StartThread", "StopProcess", "TraceRecord",
-    "TraceRecords", "WatchDevice"
+    "Resume", "SignalProcess", "Signalled", "StartProcess", "StartThread", "StopProcess",
+    "TraceRecord", "TraceRecords", "WatchDevice"
 ]
 
 
@@ -181,7 +181,14 @@ class ApplyPriority(msgspec.Struct, frozen=True):
     priority: int
 
 
+class SignalProcess(msgspec.Struct, frozen=True):
+    """Send host signal `signo` to process `pid`."""
+
+    pid: int
+    signo: int
+
+
 Action = (
     Resume | StartProcess | StartThread | StopProcess | CreateMemory | FreeMemory | WatchDevice |
-    ReleaseDevice | ApplyPriority
+    ReleaseDevice | ApplyPriority | SignalProcess
 )

@@ -103,6 +103,7 @@ HANDLERS: dict[type, Handler] = {
     sc.ThreadCreate: thread.do_thread_create,
     sc.ProcessCreate: process.do_process_create,
     sc.ProcessKill: process.do_process_kill,
+    sc.ProcessSignal: process.do_process_signal,
     sc.ProcessWatch: process.do_process_watch,
     sc.ProcessStatus: process.do_process_status,
     sc.SetPriority: process.do_set_priority,

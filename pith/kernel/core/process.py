@@ -25,6 +25,7 @@ from pith.kernel.core.actions import (
     Done,
     Error,
     ProcessState,
+    SignalProcess,
     StartProcess,
     StopProcess,
 )
@@ -53,6 +54,7 @@ from pith.kernel.core.rights import (
 from pith.kernel.core.syscalls import (
     ProcessCreate,
     ProcessKill,
+    ProcessSignal,
     ProcessStatus,
     ProcessWatch,
     SetPriority,
@@ -63,8 +65,8 @@ if TYPE_CHECKING:
     from pith.kernel.core.thread import Thread
 
 __all__ = [
-    "Process", "do_process_create", "do_process_kill", "do_process_status", "do_process_watch",
-    "do_set_priority", "kill"
+    "Process", "do_process_create", "do_process_kill", "do_process_signal", "do_process_status",
+    "do_process_watch", "do_set_priority", "kill"
 ]
 
 
@@ -181,6 +183,16 @@ def do_process_kill(k: Kernel, t: Thread, c: ProcessKill) -> None:
     kill(k, p, c.status)
     if t.process is not p:
         k.resume(t, Done())
+
+
+def do_process_signal(k: Kernel, t: Thread, c: ProcessSignal) -> None:
+    p = _process(k, t, c.slot, WRITE)
+    if not 1 <= c.signo <= 64 or c.signo in (9, 19):
+        raise InvalidArgument(f"signal {c.signo}: 1..64 but SIGSTOP and SIGKILL (process_kill)")
+    if not p.alive:
+        raise ProcessDead(f"process {p.oid} is already dead")
+    k.out.append(SignalProcess(p.oid, c.signo))
+    k.resume(t, Done())
 
 
 def do_process_watch(k: Kernel, t: Thread, c: ProcessWatch) -> None:

@@ -17,9 +17,9 @@ import msgspec
 __all__ = [
     "Bind", "Call", "CapCopy", "CapDelete", "CapInfo", "CapMint", "CapMove", "CapRevoke",
     "DeviceIrq", "DeviceOpen", "EndpointCreate", "MemoryCreate", "MemoryMap", "NotificationCreate",
-    "Poll", "ProcessCreate", "ProcessKill", "ProcessStatus", "ProcessWatch", "Recv", "Reply",
-    "ReplyRecv", "Send", "SetPriority", "Signal", "SyscallRequest", "ThreadCreate", "TraceEnable",
-    "TraceRead", "Unbind", "Wait"
+    "Poll", "ProcessCreate", "ProcessKill", "ProcessSignal", "ProcessStatus", "ProcessWatch",
+    "Recv", "Reply", "ReplyRecv", "Send", "SetPriority", "Signal", "SyscallRequest",
+    "ThreadCreate", "TraceEnable", "TraceRead", "Unbind", "Wait"
 ]
 
 
@@ -223,6 +223,14 @@ class ProcessKill(_Syscall, frozen=True):
     status: int = -9
 
 
+class ProcessSignal(_Syscall, frozen=True):
+    """Send host signal `signo` (1..64, not SIGKILL or SIGSTOP) to the process in `slot`
+    (needs WRITE), so its own handlers run: MINIX's sys_kill."""
+
+    slot: int
+    signo: int
+
+
 class ProcessWatch(_Syscall, frozen=True):
     """Signal `bits` on `notification` when the process in `slot` dies."""
 
@@ -263,5 +271,5 @@ SyscallRequest = (
     Call | Send | Recv | Reply | ReplyRecv | Signal | Wait | Poll | Bind | Unbind | CapCopy |
     CapMint | CapMove | CapDelete | CapRevoke | CapInfo | EndpointCreate | NotificationCreate |
     MemoryCreate | MemoryMap | DeviceOpen | DeviceIrq | ThreadCreate | ProcessCreate | ProcessKill
-    | ProcessWatch | ProcessStatus | SetPriority | TraceEnable | TraceRead
+    | ProcessSignal | ProcessWatch | ProcessStatus | SetPriority | TraceEnable | TraceRead
 )

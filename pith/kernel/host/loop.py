@@ -194,6 +194,9 @@ class Host:
             os.close(self.devices.pop(a.device))
         elif isinstance(a, act.ApplyPriority) and a.pid in self.host_pids:
             os.setpriority(os.PRIO_PROCESS, self.host_pids[a.pid], a.priority)  # (not reaped)
+        elif isinstance(a, act.SignalProcess) and a.pid in self.pidfds:
+            with contextlib.suppress(ProcessLookupError):  # (exited, its pidfd not yet read)
+                signal.pidfd_send_signal(self.pidfds[a.pid], a.signo)
 
     def _send(self, tid: int, result: act.Result) -> None:
         sock = self.gates.get(tid)

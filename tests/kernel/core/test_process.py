@@ -15,6 +15,7 @@ from pith.kernel.core.actions import (
     Received,
     Resume,
     Signalled,
+    SignalProcess,
     StartProcess,
     StartThread,
     StopProcess,
@@ -169,6 +170,32 @@ def test_kill_needs_write_and_a_live_process() -> None:
     w.err(w.root, sc.ProcessKill(read_only), ErrorCode.MISSING_RIGHT)
     w.ok(w.root, sc.ProcessKill(w.pslot[pid]))
     w.err(w.root, sc.ProcessKill(w.pslot[pid]), ErrorCode.PROCESS_DEAD)
+
+
+def test_signal_asks_the_host_to_deliver_it_and_the_process_lives_on() -> None:
+    w = World()
+    pid, _ = w.spawn("target")
+    out = w.sys(w.root, sc.ProcessSignal(w.pslot[pid], 10))
+    assert out == [SignalProcess(pid, 10), Resume(w.root, Done())]
+    assert status(w, pid).alive
+
+
+@pytest.mark.parametrize("signo", [0, -1, 9, 19, 65, 2**40])
+def test_signal_numbers_outside_1_to_64_or_kill_and_stop_are_refused(signo: int) -> None:
+    w = World()
+    pid, _ = w.spawn("target")
+    e = w.err(w.root, sc.ProcessSignal(w.pslot[pid], signo), ErrorCode.INVALID_ARGUMENT)
+    assert "process_kill" in e.detail
+
+
+def test_signal_needs_write_and_a_live_process() -> None:
+    w = World()
+    pid, _ = w.spawn("target")
+    read_only = w.created(w.root, sc.CapCopy(w.pslot[pid], READ))
+    w.err(w.root, sc.ProcessSignal(read_only, 15), ErrorCode.MISSING_RIGHT)
+    w.err(w.root, sc.ProcessSignal(w.slots["spawn"], 15), ErrorCode.WRONG_TYPE)
+    w.ok(w.root, sc.ProcessKill(w.pslot[pid]))
+    w.err(w.root, sc.ProcessSignal(w.pslot[pid], 15), ErrorCode.PROCESS_DEAD)
 
 
 def test_after_a_kill_no_action_names_the_process_or_its_threads() -> None:

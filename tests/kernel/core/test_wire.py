@@ -39,6 +39,7 @@ SYSCALLS: list[object] = [
     sc.ThreadCreate(),
     sc.ProcessCreate(0, "sh", (1, 2, 3), "pith.user.sh:main", ("-i", ""), True),
     sc.ProcessKill(9, -(2**31)),
+    sc.ProcessSignal(9, 10),
     sc.ProcessWatch(9, 2, 8),
     sc.ProcessStatus(9),
     sc.SetPriority(1, 9, -20),
