@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import enum
 import importlib
-import os
-import shlex
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
@@ -117,33 +115,20 @@ def boot(
         Path, typer.Option(help="Boot manifest (TOML): the servers and their modes.")
     ] = DEFAULT_MANIFEST,
     command: Annotated[
-        str | None, typer.Option(help="Run this one command line, print its output, shut down.")
+        str | None, typer.Option(help="Run this one shell line, print its output, shut down.")
     ] = None,
     image: Annotated[
-        Path | None, typer.Option(help="Disk image: the `disk` device the blk driver drives.")
+        Path | None, typer.Option(help="Disk image (default: $PITH_IMAGE or "
+                                  "~/.local/share/pith/disk.img, made if missing).")
     ] = None,
 ) -> None:
-    """Boot Pith; with --command, run one command and exit with its status."""
-    from pith.kernel.host import boot as boot_kernel
-    from pith.lib.manifest import Manifest, ManifestError, program_path
+    """Boot Pith to its shell; with --command, run one shell line and exit with its status."""
+    from pith.tools.boot_cli import BootError
+    from pith.tools.boot_cli import boot as boot_system
 
     try:
-        text = Manifest.parse(manifest.read_text(), base=manifest.parent).to_json()
-    except (OSError, ManifestError) as e:
-        typer.echo(f"pith boot: {manifest}: {e}", err=True)
+        status = boot_system(manifest, command, image)
+    except BootError as e:
+        typer.echo(f"pith boot: {e}", err=True)
         raise typer.Exit(2) from None
-    if command is None:
-        typer.echo("pith boot: the interactive shell comes with issue 6; use --command", err=True)
-        raise typer.Exit(2)
-    words = tuple(shlex.split(command))
-    if not words:
-        raise typer.Exit(0)
-    words = (program_path(words[0], Path.cwd()), *words[1:])  # a program file runs as it is
-    devices = {}
-    try:
-        if image is not None:
-            devices["disk"] = os.open(image, os.O_RDWR | os.O_CLOEXEC)
-    except OSError as e:
-        typer.echo(f"pith boot: {image}: {e.strerror}", err=True)
-        raise typer.Exit(2) from None
-    raise typer.Exit(boot_kernel("pith.servers.rs:main", (text, *words), devices))
+    raise typer.Exit(status)

@@ -33,8 +33,8 @@ def test_bench_rejects_unknown_target() -> None:
     assert result.exit_code == 2
 
 
-def test_boot_without_a_command_says_the_shell_is_not_there_yet() -> None:
-    result = runner.invoke(app, ["boot"])
+def test_boot_without_a_command_needs_a_shell_in_the_manifest() -> None:
+    result = runner.invoke(app, ["boot", "--manifest", "examples/echo.toml"])
     assert result.exit_code == 2
     assert "--command" in result.stderr
 

@@ -28,6 +28,7 @@ command's words. A command word NAME runs the program `pith.programs.NAME:main`.
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 import threading
 import time
@@ -52,6 +53,7 @@ from pith.lib.server import (
 )
 from pith.lib.start import Context, caps_arg
 from pith.lib.syscall import Gate, gate, with_gate
+from pith.servers.pm.protocol import PmReply, RunInit
 
 __all__ = ["COMMAND_BADGE", "main", "run_command"]
 
@@ -107,20 +109,41 @@ def _run(g: Gate, spawn: int, name: str, program: str, args: tuple[str, ...],
     death = supervisor.death if supervisor else g.notification_create()
     g.process_watch(proc, death, COMMAND_BIT)
     while g.process_status(proc).alive:
-        due = supervisor.next_event() if supervisor else None
-        try:
-            bits = g.wait(death, None if due is None else max(0.0, due - time.monotonic()))
-        except Timeout:
-            bits = 0
         if supervisor is not None:
-            supervisor.deaths(bits)
-            supervisor.restart_due()
-            supervisor.heartbeats()
+            supervisor.tend(g)
+        else:
+            g.wait(death)
     status = g.process_status(proc).status
     g.cap_delete(proc)
     if supervisor is None:
         g.cap_delete(death)
     return 0 if status is None else status
+
+
+INIT = "/boot/bin/init.py"  # the first user process, from the boot file system
+
+
+def run_init(g: Gate, pm: int, words: tuple[str, ...], supervisor: Supervisor) -> int:
+    """Have pm start init (with `words` as its arguments: the command line, if any),
+    supervising the services meanwhile; init's exit status (a signal s: 128 + s)."""
+    result: list[int] = []
+    asker = g.thread_create()  # pm answers when init has exited: wait on another thread
+
+    def ask() -> None:
+        try:
+            waited = Client(pm, PmReply).call(RunInit(INIT, ["init", *words], {}))
+            result.append(os.waitstatus_to_exitcode(waited.status))
+        except (KernelError, ServiceError) as e:
+            print(f"pith: rs: init could not run: {e}", file=sys.stderr)
+            result.append(1)
+        with contextlib.suppress(KernelError):
+            gate().signal(supervisor.death, COMMAND_BIT)
+
+    threading.Thread(target=with_gate(asker, ask), daemon=True).start()
+    while not result:
+        supervisor.tend(g)
+    status = result[0]
+    return status if status >= 0 else 128 - status
 
 
 @dataclass
@@ -245,6 +268,17 @@ class Supervisor:
                 child.restart_at = None
                 self.start(child)
 
+    def tend(self, g: Gate) -> None:
+        """Wait for a death or until rs must act (a heartbeat, a restart due); act."""
+        due = self.next_event()
+        try:
+            bits = g.wait(self.death, None if due is None else max(0.0, due - time.monotonic()))
+        except Timeout:
+            bits = 0
+        self.deaths(bits)
+        self.restart_due()
+        self.heartbeats()
+
     def next_event(self) -> float | None:
         """When rs must act next though nothing happens: a heartbeat or a restart due."""
         due = [c.restart_at for c in self.children if c.restart_at is not None]
@@ -267,19 +301,22 @@ def main(ctx: Context) -> int:
                      daemon=True).start()
     for bit, name in enumerate(manifest.order()):
         s = manifest.servers[name]
-        grants = {e: (endpoints[e], READ) for e in s.provides}
-        grants |= {e: (endpoints[e], WRITE | GRANT) for e in s.uses}
-        missing = [d for d in s.devices if d not in ctx.caps]
+        grants = {e: (endpoints[e], READ) for e in s.provides}  # (provides and uses: both)
+        grants |= {e: (endpoints[e], WRITE | GRANT | grants.get(e, (0, 0))[1]) for e in s.uses}
+        missing = [f"{kind} {d}" for kind, names in (("device", s.devices), ("kernel cap", s.kernel))
+                   for d in names if d not in ctx.caps]
         if missing:
-            print(f"pith: server {name} needs device {missing[0]}, which this boot lacks"
+            print(f"pith: server {name} needs {missing[0]}, which this boot lacks"
                   " (pith boot --image IMAGE gives the disk)", file=sys.stderr)
             return 2
-        grants |= {d: (ctx.caps[d], READ | WRITE) for d in s.devices}
+        grants |= {d: (ctx.caps[d], READ | WRITE) for d in [*s.devices, *s.kernel]}
         child = Child(name, s, grants, 1 << bit)
         supervisor.children.append(child)
         supervisor.start(child)
     status = 0
-    if len(ctx.args) > 1:
+    if "pm" in endpoints:  # a system with a process manager: pm runs init, init the command
+        status = run_init(g, endpoints["pm"], ctx.args[1:], supervisor)
+    elif len(ctx.args) > 1:
         status = run_command(g, spawn, ctx.args[1:], endpoints, supervisor=supervisor)
     for child in reversed(supervisor.children):
         if child.proc >= 0 and not (child.failed or child.stopped):

@@ -45,12 +45,6 @@ def test_a_crashing_command_gives_status_1_and_its_traceback() -> None:
     assert "ValueError: 42" in done.stderr
 
 
-def test_default_manifest_is_used_without_one() -> None:
-    argv = [sys.executable, "-m", "pith", "boot", "--command", "echo default"]
-    done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=60)
-    assert done.stdout == "default\n"
-
-
 def test_bad_manifest_is_refused_with_a_clear_error(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text('[servers.x]\nprogram = "a:b"\nuses = ["nowhere"]\n')
@@ -67,7 +61,8 @@ def test_servers_see_the_badge_rs_gives_the_command() -> None:
 
 def test_processes_carry_their_pith_names_and_all_go_at_shutdown() -> None:
     code = "import sys; print('READY', flush=True); sys.stdin.readline()"  # blocks: no input
-    argv = [sys.executable, "-m", "pith", "boot", "--command", f"python -c {shlex.quote(code)}"]
+    argv = [sys.executable, "-m", "pith", "boot", "--manifest", "examples/echo.toml",
+            "--command", f"python -c {shlex.quote(code)}"]
     kernel = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stdin=subprocess.PIPE)
     try:
         assert kernel.stdout is not None
@@ -87,7 +82,8 @@ def test_processes_carry_their_pith_names_and_all_go_at_shutdown() -> None:
 
 def test_killing_the_kernel_with_sigkill_leaves_no_process_behind() -> None:
     code = "import sys; print('READY', flush=True); sys.stdin.readline()"  # blocks: no input
-    argv = [sys.executable, "-m", "pith", "boot", "--command", f"python -c {shlex.quote(code)}"]
+    argv = [sys.executable, "-m", "pith", "boot", "--manifest", "examples/echo.toml",
+            "--command", f"python -c {shlex.quote(code)}"]
     kernel = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stdin=subprocess.PIPE)
     assert kernel.stdout is not None
     with kernel.stdout:

@@ -1,0 +1,162 @@
+"""`pith boot`: set up the host side of a boot and hand over to the kernel.
+
+What the host gives the system, by the manifest's `devices`:
+- `disk`: the disk image, read-write (`--image`, else the default image, made
+  with Pith's commands in /bin when it does not exist yet; see `default_image`).
+  The image is locked (flock) while a Pith runs on it: a second boot of the
+  same image waits, so two systems never write one disk.
+- `console_in`, `console_out`, `console_err`: the host's fds 0, 1 and 2, for tty.
+
+The command line: with a process manager in the manifest (the default), rs has
+pm start init, and `--command LINE` becomes `init -c LINE` (sh -c LINE); with
+no command init starts an interactive shell. A manifest without pm runs one
+program the old way (`NAME` is pith.programs.NAME, or a `.py` file).
+
+The host terminal: when stdin is a terminal, the boot runs in a child process
+and this one waits and then restores the terminal's settings, so they come back
+on every exit path, even a kernel killed with SIGKILL.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import fcntl
+import os
+import shlex
+import signal
+import sys
+import termios
+from collections.abc import Iterator
+from pathlib import Path
+
+from pith.lib.manifest import Manifest, ManifestError, program_path
+
+__all__ = ["BootError", "boot", "default_image"]
+
+PR_SET_PDEATHSIG = 1
+CONSOLE = {"console_in": 0, "console_out": 1, "console_err": 2}
+
+
+class BootError(Exception):
+    """The boot cannot start (a bad manifest, an image that cannot be opened)."""
+
+
+def default_image() -> Path:
+    """$PITH_IMAGE, else ~/.local/share/pith/disk.img (under $XDG_DATA_HOME if set)."""
+    if "PITH_IMAGE" in os.environ:
+        return Path(os.environ["PITH_IMAGE"])
+    data = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(data) / "pith" / "disk.img"
+
+
+def ensure_image(image: Path) -> None:
+    """Make `image` (64 MiB, Pith's commands in /bin) unless it exists."""
+    if image.exists():
+        return
+    from pith.servers.mfs.cache import FileDevice
+    from pith.tools.mkfs import make_image
+
+    image.parent.mkdir(parents=True, exist_ok=True)
+    partial = image.with_name(image.name + f".{os.getpid()}.new")
+    try:
+        device = make_image(partial).dev
+        if isinstance(device, FileDevice):
+            device.close()
+        os.replace(partial, image)  # (atomic: a concurrent boot sees all of it or none)
+    finally:
+        partial.unlink(missing_ok=True)
+    print(f"pith: made the disk image {image}", file=sys.stderr)
+
+
+@contextlib.contextmanager
+def locked(image: Path) -> Iterator[int]:
+    """An fd on `image`, opened read-write and locked for this boot alone."""
+    try:
+        fd = os.open(image, os.O_RDWR | os.O_CLOEXEC)
+    except OSError as e:
+        raise BootError(f"{image}: {e.strerror}") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"pith: {image} is in use by another Pith; waiting for it", file=sys.stderr)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield fd
+    finally:
+        os.close(fd)
+
+
+def boot_args(manifest: Manifest, command: str | None) -> tuple[str, ...]:
+    """rs's arguments after the manifest: init's (with pm) or the program's words."""
+    if "pm" in manifest.endpoints():
+        return () if command is None else ("-c", command)
+    if command is None:
+        raise BootError("this manifest has no pm, so no shell: give --command")
+    words = tuple(shlex.split(command))
+    if words:
+        words = (program_path(words[0], Path.cwd()), *words[1:])  # a program file as it is
+    return words
+
+
+def boot(manifest_path: Path, command: str | None, image: Path | None) -> int:
+    """Boot the system `manifest_path` describes; its exit status."""
+    try:
+        manifest = Manifest.parse(manifest_path.read_text(), base=manifest_path.parent)
+    except (OSError, ManifestError) as e:
+        raise BootError(f"{manifest_path}: {e}") from None
+    args = boot_args(manifest, command)
+    if command is not None and not args:
+        return 0  # (an empty command line, without a shell)
+    wanted = {d for s in manifest.servers.values() for d in s.devices}
+    with contextlib.ExitStack() as stack:
+        devices: dict[str, int] = {}
+        try:
+            devices |= {name: os.dup(fd) for name, fd in CONSOLE.items() if name in wanted}
+            if "disk" in wanted or image is not None:
+                if image is None:
+                    image = default_image()
+                    ensure_image(image)
+                devices["disk"] = os.dup(stack.enter_context(locked(image)))
+        except BaseException:
+            _close_all(devices)
+            raise
+        return _run_kernel(manifest.to_json(), args, devices)  # (the kernel closes devices)
+
+
+def _close_all(fds: dict[str, int]) -> None:
+    for fd in fds.values():
+        os.close(fd)
+    fds.clear()
+
+
+def _run_kernel(manifest: str, args: tuple[str, ...], devices: dict[str, int]) -> int:
+    from pith.kernel.host import boot as boot_kernel
+
+    if not os.isatty(0):
+        return boot_kernel("pith.servers.rs:main", (manifest, *args), devices)
+    saved = termios.tcgetattr(0)
+    child = os.fork()
+    if child == 0:  # the kernel
+        status = 70
+        try:
+            ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+            status = boot_kernel("pith.servers.rs:main", (manifest, *args), devices)
+        finally:
+            os._exit(status)
+    _close_all(devices)
+    previous = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGQUIT)}
+    previous[signal.SIGTERM] = signal.signal(signal.SIGTERM, lambda *_: os.kill(child, 15))
+    try:
+        while True:
+            try:
+                _, status = os.waitpid(child, 0)
+                break
+            except InterruptedError:
+                continue
+    finally:
+        termios.tcsetattr(0, termios.TCSAFLUSH, saved)
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+    code = os.waitstatus_to_exitcode(status)
+    return code if code >= 0 else 128 - code
