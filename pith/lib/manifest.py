@@ -10,6 +10,7 @@ restart strategy from OTP's default, one_for_one):
     uses = []                                   # endpoints it calls (WRITE and GRANT)
     depends = []                                # servers that must start first
     devices = []                                # devices it drives (`pith boot --image`: disk)
+    kernel = []                                 # kernel caps rs gives it: spawn, sched, trace
     args = []                                   # arguments it is started with
     restart = "permanent"                       # or "transient", "temporary" (OTP's meaning)
     intensity = 1                               # more restarts than this in `period` s:
@@ -50,6 +51,7 @@ class Service(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     uses: list[str] = []
     depends: list[str] = []
     devices: list[str] = []
+    kernel: list[Literal["spawn", "sched", "trace"]] = []  # (pm: spawn; a tracer: trace)
     args: list[str] = []
     restart: Literal["permanent", "transient", "temporary"] = "permanent"
     intensity: int = 1  # more than this many restarts in `period` seconds: rs gives up

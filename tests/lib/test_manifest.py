@@ -30,7 +30,8 @@ def test_dependencies_start_first() -> None:
 
 
 def test_round_trip_through_json_for_rs() -> None:
-    manifest = Manifest.parse(GOOD)
+    manifest = Manifest.parse(GOOD + 'kernel = ["spawn"]\n')
+    assert manifest.servers["blk"].kernel == ["spawn"]
     assert Manifest.from_json(manifest.to_json()) == manifest
 
 
@@ -48,6 +49,7 @@ def test_round_trip_through_json_for_rs() -> None:
     ('[servers.a]\nprogram = "x:y"\nprovides = ["e"]\n[servers.b]\nprogram = "x:y"\n'
      'provides = ["e"]\n', "more than one server"),
     ('strategy = "all_for_none"\n', "strategy"),
+    ('[servers.a]\nprogram = "x:y"\nkernel = ["root"]\n', "kernel"),
 ])
 def test_bad_manifests_are_refused_clearly(text: str, error: str) -> None:
     with pytest.raises(ManifestError, match=error):
