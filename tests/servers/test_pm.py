@@ -1,0 +1,202 @@
+"""pm booted for real: spawn, wait, kill, groups, orphans, SIGCHLD, init — as its clients see it.
+
+Each test boots examples/system.toml with pm's runtime set to tests/servers/pm_runtime.py,
+a stand-in for the posix runtime that acts out its argv; rs has pm run it as init
+with the command line, and init's status is the boot's.
+"""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from tests.kernel.host.conftest import (
+    ROOT,
+    no_leaks,  # noqa: F401  (the leak check)
+)
+
+RUNTIME = ROOT / "tests" / "servers" / "pm_runtime.py"
+
+
+def boot(tmp_path: Path, code: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """Boot the system with init running `code` (pm_runtime's `py`); its output."""
+    text = (ROOT / "examples" / "system.toml").read_text()
+    text += f'args = ["runtime={RUNTIME}:main"]\n'  # (pm's section is the last)
+    manifest = tmp_path / "system.toml"
+    manifest.write_text(text)
+    line = f"py {shlex.quote(textwrap.dedent(code))}"
+    argv = [sys.executable, "-m", "pith", "boot", "--manifest", str(manifest), "--command", line]
+    return subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=timeout,
+                          stdin=subprocess.DEVNULL)
+
+
+def said(done: subprocess.CompletedProcess[str]) -> list[str]:
+    return done.stdout.splitlines()
+
+
+def test_spawn_wait_and_the_exit_status(tmp_path: Path) -> None:
+    done = boot(tmp_path, """
+        import os
+        ids = pm.call(pp.GetIds())
+        out("ids", ids.pid, ids.ppid, ids.pgid)
+        c = spawn("exit", "3")
+        w = pm.call(pp.Wait(c))
+        out("exit", w.pid == c, os.WIFEXITED(w.status), os.WEXITSTATUS(w.status))
+        try:
+            pm.call(pp.Wait())
+        except ServiceError as e:
+            out("wait", e.error)
+        status = 7
+    """)
+    assert said(done) == ["1: ids 1 0 1", "1: exit True True 3", "1: wait ECHILD"], done.stderr
+    assert done.returncode == 7
+
+
+def test_a_missing_or_unrunnable_program_fails_the_spawn(tmp_path: Path) -> None:
+    done = boot(tmp_path, """
+        for path in ["/nope.py", "/boot", "nope.py"]:
+            try:
+                spawn("exit", "0", path=path)
+            except ServiceError as e:
+                out(path, e.error)
+        out([(r.pid, r.ppid, r.pgid, r.state, r.argv[:2]) for r in pm.call(pp.Processes()).rows])
+    """)
+    assert said(done) == ["1: /nope.py ENOENT", "1: /boot EACCES", "1: nope.py ENOENT",
+                          "1: [(1, 0, 1, 'R', ['init', '-c'])]"], done.stderr
+
+
+def test_nohang_zombies_and_kill_statuses(tmp_path: Path) -> None:
+    done = boot(tmp_path, """
+        import os, time
+        s = spawn("sleep")
+        out("nohang", pm.call(pp.Wait(s, nohang=True)))
+        pm.call(pp.Kill(s, 0))  # it exists
+        pm.call(pp.Kill(s, 15))
+        w = pm.call(pp.Wait(s))
+        out("term", w.pid == s, os.WIFSIGNALED(w.status), os.WTERMSIG(w.status))
+        s = spawn("sleep")
+        pm.call(pp.Kill(s, 9))
+        out("kill", os.WTERMSIG(pm.call(pp.Wait(s)).status))
+        z = spawn("exit", "4")
+        deadline = time.monotonic() + 30
+        while pm.call(pp.Processes()).rows[-1].state != "Z" and time.monotonic() < deadline:
+            pass
+        out("zombie", [(r.pid == z, r.ppid, r.state) for r in pm.call(pp.Processes()).rows])
+        out("reaped", os.WEXITSTATUS(pm.call(pp.Wait(-1, nohang=True)).status))
+        out("table", [r.pid for r in pm.call(pp.Processes()).rows])
+        for target in (z, 99):
+            try:
+                pm.call(pp.Kill(target, 15))
+            except ServiceError as e:
+                out("gone", e.error)
+    """)
+    assert said(done) == [
+        "1: nohang Waited(pid=0, status=0)", "1: term True True 15", "1: kill 9",
+        "1: zombie [(False, 0, 'R'), (True, 1, 'Z')]", "1: reaped 4", "1: table [1]",
+        "1: gone ESRCH", "1: gone ESRCH",
+    ], done.stderr
+
+
+def test_groups_orphans_and_sigchld(tmp_path: Path) -> None:
+    done = boot(tmp_path, """
+        import os
+        a = spawn("sleep", pgroup=0)
+        b = spawn("sleep", pgroup=a)
+        c = spawn("sleep")
+        out("groups", pm.call(pp.Getpgid(a)).pgid == a, pm.call(pp.Getpgid(b)).pgid == a,
+            pm.call(pp.Getpgid(c)).pgid)
+        pm.call(pp.Kill(-a, 15))
+        out("group", sorted(pm.call(pp.Wait(-a)).pid for _ in range(2)) == sorted([a, b]))
+        try:
+            pm.call(pp.Wait(-a, nohang=True))
+        except ServiceError as e:
+            out("group gone", e.error)
+        pm.call(pp.Setpgid(c, 0))
+        pm.call(pp.Kill(-c, 9))
+        out("setpgid", os.WTERMSIG(pm.call(pp.Wait(c)).status))
+        # a middle process starts a grandchild and exits with its pid: init inherits it
+        m = spawn("py", "status = spawn('sleep')")
+        g = os.WEXITSTATUS(pm.call(pp.Wait(m)).status)
+        out("orphan", [(r.pid == g, r.ppid) for r in pm.call(pp.Processes()).rows])
+        pm.call(pp.Kill(g, 9))
+        out("reaped", pm.call(pp.Wait()).pid == g, len(sigchld) >= 4)
+    """)
+    assert said(done) == [
+        "1: groups True True 1", "1: group True", "1: group gone ECHILD", "1: setpgid 9",
+        "1: orphan [(False, 0), (True, 1)]", "1: reaped True True",
+    ], done.stderr
+
+
+def test_children_inherit_and_bad_requests_are_refused(tmp_path: Path) -> None:
+    done = boot(tmp_path, """
+        from pith.lib.syscall import gate
+        from pith.lib.server import Client, Failure
+        import msgspec
+        try:
+            pm.call(pp.Kill(1, 15))
+        except ServiceError as e:
+            out("init", e.error)
+        try:
+            pm.call(pp.RunInit("/boot/bin/init.py", ["init"], {}))
+        except ServiceError as e:
+            out("runinit", e.error)
+        for bad in (b"garbage", msgspec.msgpack.encode({"type": "Kill", "pid": "x"})):
+            reply = gate().call(CAPS["pm"], bad).msg
+            out("bad", msgspec.msgpack.decode(reply, type=Failure).error)
+        for req in (pp.Kill(1, 99), pp.Kill(1, 19), pp.Setpgid(1, -2), pp.Getpgid(42)):
+            try:
+                pm.call(req)
+            except ServiceError as e:
+                out(type(req).__name__, e.error)
+        child = spawn("py", "out(pm.call(pp.GetIds()))")
+        pm.call(pp.Wait(child))
+        out("table", [r.pid for r in pm.call(pp.Processes()).rows])
+        spawn("sleep")  # left running: pm kills it when the system stops
+    """)
+    assert said(done) == [
+        "1: init EPERM", "1: runinit EPERM", "1: bad EINVAL", "1: bad EINVAL",
+        "1: Kill EINVAL", "1: Kill EINVAL", "1: Setpgid EINVAL", "1: Getpgid ESRCH",
+        "2: Ids(pid=2, ppid=1, pgid=1)", "1: table [1]",
+    ], done.stderr
+    assert done.returncode == 0
+
+
+def test_init_killed_by_a_signal_ends_the_boot_with_128_plus_it(tmp_path: Path) -> None:
+    done = boot(tmp_path, "import os; os.kill(os.getpid(), 15)")
+    assert done.returncode == 128 + 15, done.stderr
+
+
+class FakeGate:
+    """Just enough of a gate for pm to set up; any other syscall would fail the test."""
+
+    def cap_mint(self, slot: int, rights: int, badge: int) -> int:
+        return 99
+
+    def notification_create(self) -> int:
+        return 98
+
+    def bind(self, slot: int) -> None:
+        pass
+
+
+def test_callers_that_are_no_process_of_pms_are_refused_and_nothing_changes() -> None:
+    import msgspec
+
+    from pith.lib.server import Caller, Failure
+    from pith.servers.pm import protocol as pp
+    from pith.servers.pm.server import PmServer
+
+    pm = PmServer({"vfs": 1, "pm": 2, "spawn": 3}, (), lambda: FakeGate())  # type: ignore[arg-type, return-value]
+    requests = [pp.Spawn("/x.py", ["x"], {}), pp.Wait(), pp.GetIds(), pp.Setpgid(0, 0),
+                pp.Kill(1, 15), pp.RunInit("/x.py", ["x"], {})]
+    for badge in (1005, 1000, 0, 7):
+        for request in requests:
+            if badge < pp.BADGE_BASE and isinstance(request, pp.Kill | pp.RunInit):
+                continue  # (system callers may kill; rs, badge 0, starts init)
+            reply = pm.dispatch(msgspec.msgpack.encode(request), Caller(badge, None))
+            assert reply is not None
+            assert msgspec.msgpack.decode(reply, type=Failure).error == "EPERM", (badge, request)
+    assert pm.procs == {} and pm.waiters == [] and pm.next_pid == 1
