@@ -1,10 +1,10 @@
 """File descriptors: per-process tables of slots, each naming a shared open-file description.
 
-An open-file description (`File` on a file system, `PipeEnd` on a pipe) holds
-the offset and flags; dup, dup2 and Inherit make more slots naming the same
-description (sharing its offset), and `refs` counts them. The last slot's
-close releases the description (for a pipe end: the pipe loses a reader or a
-writer). A slot's own flag is close-on-exec.
+An open-file description (`File` on a file system, `PipeEnd` on a pipe,
+`Terminal` on /dev/tty or /dev/console) holds the offset and flags; dup, dup2
+and Inherit make more slots naming the same description (sharing its offset),
+and `refs` counts them. The last slot's close releases the description (for a
+pipe end: the pipe loses a reader or a writer). A slot's own flag is close-on-exec.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pith.servers.vfs.paths import Loc
 from pith.servers.vfs.pipes import Answers, Pipe
 from pith.servers.vfs.protocol import O_ACCMODE, O_RDONLY, O_WRONLY
 
-__all__ = ["MAX_FDS", "Description", "File", "PipeEnd", "Proc", "Slot"]
+__all__ = ["MAX_FDS", "Description", "File", "PipeEnd", "Proc", "Slot", "Terminal"]
 
 MAX_FDS = 1024
 
@@ -56,6 +56,13 @@ class PipeEnd:
 
     def release(self) -> Answers:
         return self.pipe.close(self.writing)
+
+
+@dataclass(eq=False)
+class Terminal(File):
+    """The console: reads wait for typed input, writes go to the tty driver; no offset."""
+
+    err: bool = False  # /dev/console: output to the host's stderr
 
 
 Description = File | PipeEnd

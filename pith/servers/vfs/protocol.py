@@ -7,9 +7,11 @@ Replies are `Done`, `Opened`, `Data`, `Written`, `Position`, `Status`,
 `Failure(error, message)` with a POSIX errno name. A refused request changes
 nothing.
 
-`Inherit`, `Exec` and `Forget` are for the process manager: they are accepted
+`Inherit`, `Exec` and `Forget` are for the process manager, `ConsoleInput` and
+`ConsoleFlush` (pith/drivers/ttyproto.py) for the tty driver: they are accepted
 only from badges 1..SYSTEM_BADGES-1 (system servers; commands run with badge
-1000 and up, and badge 0 — an unbadged cap — is refused too).
+1000 and up, and badge 0 — an unbadged cap — is refused too). A process may
+send `Exec` for its own badge.
 
 A `Read` answers at most MAX_READ bytes (a short read, as POSIX allows), so
 the reply fits one kernel message; a process's library loops.
@@ -18,6 +20,8 @@ the reply fits one kernel message; a process's library loops.
 from __future__ import annotations
 
 import msgspec
+
+from pith.drivers.ttyproto import ConsoleFlush, ConsoleInput
 
 __all__ = [
     "MAX_READ", "O_ACCMODE", "O_APPEND", "O_CLOEXEC", "O_CREAT", "O_DIRECTORY", "O_EXCL",
@@ -243,7 +247,7 @@ class FsStatus(msgspec.Struct, frozen=True, tag=True):
 VfsRequest = (
     Open | Close | Read | Write | Seek | Stat | Fstat | Mkdir | Rmdir | Unlink | Rename | Link
     | Symlink | Readlink | Listdir | Truncate | Chdir | Getcwd | Dup | Dup2 | Pipe | Sync
-    | Statfs | Inherit | Exec | Forget
+    | Statfs | Inherit | Exec | Forget | ConsoleInput | ConsoleFlush
 )
 VfsReply = (
     Done | Opened | Data | Written | Position | Status | Target | Names | Cwd | Piped | FsStatus

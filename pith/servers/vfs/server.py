@@ -3,7 +3,10 @@
 Each client is known by its badge; `Proc` holds its fd table and cwd. Paths are
 resolved here (paths.py), one fsproto `Lookup` a component, and requests go to
 the file system of the mount that holds the file. Pipes live here (pipes.py);
-a read or write that must wait is deferred and answered later.
+a read or write that must wait is deferred and answered later. So do /dev (dev.py,
+with arg `dev=PATH`) and the console's input (console.py): the tty driver pushes
+it (`ConsoleInput`, `ConsoleFlush`), and writes to /dev/tty and /dev/console go
+to the tty driver (`Output`, through the "tty" cap).
 
 Mounts come from args `mount=PATH:CAP` (the cap names a file system's
 endpoint in `self.caps`), by default "/" on `mfs` and "/tmp" on `tmpfs`, for
@@ -13,16 +16,21 @@ instead. Mount points are found (and made, if missing) on first use.
 
 from __future__ import annotations
 
+import contextlib
 import stat
 from collections.abc import Callable, Mapping
 
 import msgspec
 
+from pith.drivers import ttyproto as tp
+from pith.kernel.core.errors import KernelError, ServerDied
 from pith.lib.server import DEFER, Caller, Client, Failure, Server, ServiceError
 from pith.lib.syscall import Gate, gate
 from pith.servers import fsproto as fs
 from pith.servers.vfs import protocol as vp
-from pith.servers.vfs.fds import MAX_FDS, Description, File, PipeEnd, Proc
+from pith.servers.vfs.console import Console
+from pith.servers.vfs.dev import CONSOLE, TTY, DevFs
+from pith.servers.vfs.fds import MAX_FDS, Description, File, PipeEnd, Proc, Terminal
 from pith.servers.vfs.paths import MAX_LINKS, FsClient, Loc, Mount, Mounts, Walk, isdir, islink
 from pith.servers.vfs.pipes import Answers, Pipe
 
@@ -30,6 +38,8 @@ __all__ = ["DEFAULT_MOUNTS", "VfsServer"]
 
 DEFAULT_MOUNTS = (("/", "mfs"), ("/tmp", "tmpfs"))
 NAMES_BUDGET = 32 * 1024  # bytes of names in one Names reply
+OUTPUT_CHUNK = 32 * 1024  # bytes of console output in one tty Output request
+RETRY_TIMEOUT = 10.0  # seconds a re-issued Output waits for a restarted tty
 
 
 def status(loc: Loc, attr: fs.Attr) -> vp.Status:
@@ -53,13 +63,19 @@ class VfsServer(Server):
         self.next_pipe = 1
         self._mounts: Mounts | None = None
         self.table = mount_table(self.args, self.caps) if self.filesystems is None else []
+        self.dev = next((a[4:] for a in self.args if a.startswith("dev=")), None)
+        self.console = Console()
+        self.tty = Client(self.caps["tty"], tp.TtyReply, self.gate_of) if "tty" in self.caps \
+            else None
 
     # -- mounts ------------------------------------------------------------------
 
     def mount_clients(self) -> dict[str, FsClient]:
         if self.filesystems is not None:
-            return dict(self.filesystems)
-        return {p: Client(self.caps[c], fs.FsReply, self.gate_of) for p, c in self.table}
+            clients = dict(self.filesystems)
+        else:
+            clients = {p: Client(self.caps[c], fs.FsReply, self.gate_of) for p, c in self.table}
+        return clients | ({self.dev: DevFs()} if self.dev else {})
 
     @property
     def mounts(self) -> Mounts:
@@ -105,18 +121,20 @@ class VfsServer(Server):
 
     def file(self, caller: Caller, fd: int) -> File:
         desc = self.desc(caller, fd)
-        if isinstance(desc, PipeEnd):
-            raise ServiceError("ESPIPE", f"fd {fd} is a pipe")
+        if isinstance(desc, PipeEnd | Terminal):
+            raise ServiceError("ESPIPE", f"fd {fd} is a pipe or a terminal")
         return desc
 
     def finish(self, caller: Caller, answers: Answers) -> msgspec.Struct:
-        """Send the settled answers; the caller's own is returned (or DEFER)."""
+        """Send the settled answers; the caller's own is returned (or DEFER). A waiting
+        caller that went away (its Reply cap is gone) is skipped."""
         mine: msgspec.Struct = DEFER
         for c, reply in answers:
             if c is caller:
                 mine = reply
             elif c.reply is not None:
-                self.answer(c, reply)
+                with contextlib.suppress(KernelError):
+                    self.answer(c, reply)
         if isinstance(mine, Failure):
             raise ServiceError(mine.error, mine.message)
         return mine
@@ -156,7 +174,10 @@ class VfsServer(Server):
         check_open(attr, flags)
         if flags & vp.O_TRUNC and flags & vp.O_ACCMODE != vp.O_RDONLY and attr.size:
             loc.mount.call(fs.Truncate(loc.ino, 0))
-        return vp.Opened(p.put(fd, File(loc, flags), bool(flags & vp.O_CLOEXEC)))
+        desc = File(loc, flags)
+        if isinstance(loc.mount.client, DevFs) and loc.ino in (TTY, CONSOLE):
+            desc = Terminal(loc, flags, err=loc.ino == CONSOLE)
+        return vp.Opened(p.put(fd, desc, bool(flags & vp.O_CLOEXEC)))
 
     def open_node(self, walk: Walk, request: vp.Open) -> tuple[Loc, fs.Attr]:
         follow = not request.flags & vp.O_NOFOLLOW
@@ -230,6 +251,8 @@ class VfsServer(Server):
         size = min(request.size, vp.MAX_READ)
         if isinstance(desc, PipeEnd):
             return self.finish(caller, desc.pipe.read(caller, size))
+        if isinstance(desc, Terminal):
+            return self.finish(caller, self.console.read(caller, size))
         data = read_at(desc.loc, desc.offset, size)
         desc.offset += len(data)
         return vp.Data(data)
@@ -240,6 +263,8 @@ class VfsServer(Server):
             raise ServiceError("EBADF", f"fd {request.fd} is not open for writing")
         if isinstance(desc, PipeEnd):
             return self.finish(caller, desc.pipe.write(caller, request.data))
+        if isinstance(desc, Terminal):
+            return vp.Written(self.output(request.data, desc.err))
         offset = desc.offset
         if desc.flags & vp.O_APPEND:
             offset = desc.loc.mount.call(fs.Stat(desc.loc.ino)).size
@@ -267,7 +292,7 @@ class VfsServer(Server):
             raise ServiceError("EINVAL", "negative size")
         if isinstance(request.file, int):
             desc = self.desc(caller, request.file)
-            if isinstance(desc, PipeEnd) or not desc.writable:
+            if isinstance(desc, PipeEnd | Terminal) or not desc.writable:
                 raise ServiceError("EINVAL", f"fd {request.file} is not a file open to write")
             loc = desc.loc
         else:
@@ -397,7 +422,8 @@ class VfsServer(Server):
         return vp.Done()
 
     def do_exec(self, request: vp.Exec, caller: Caller) -> vp.Done:
-        self.system(caller)
+        if request.badge != caller.badge:  # (a process may close its own close-on-exec fds)
+            self.system(caller)
         p = self.procs.get(request.badge) or Proc(Loc(self.mounts.root, fs.ROOT))
         for fd in [fd for fd, slot in p.fds.items() if slot.cloexec]:
             self.close(caller, p, fd)
@@ -407,10 +433,42 @@ class VfsServer(Server):
         self.system(caller)
         for pipe in self.pipes.values():
             pipe.cancel(request.badge)
+        self.console.cancel(request.badge)
         p = self.procs.pop(request.badge, None) or Proc(Loc(self.mounts.root, fs.ROOT))
         for fd in list(p.fds):
             self.close(caller, p, fd)
         return vp.Done()
+
+
+    # -- the console ----------------------------------------------------------------
+
+    def do_console_input(self, request: tp.ConsoleInput, caller: Caller) -> vp.Done:
+        self.system(caller)
+        self.finish(caller, self.console.push(request.data))
+        return vp.Done()
+
+    def do_console_flush(self, request: tp.ConsoleFlush, caller: Caller) -> vp.Done:
+        self.system(caller)
+        self.finish(caller, self.console.flush())
+        return vp.Done()
+
+    def output(self, data: bytes, err: bool) -> int:
+        """`data` to the console through the tty driver, in pieces; the count written.
+        A tty that died on a piece is asked again, once (rs restarts it)."""
+        if self.tty is None:
+            raise ServiceError("ENXIO", "no console driver (tty)")
+        for at in range(0, len(data), OUTPUT_CHUNK):
+            piece = tp.Output(data[at:at + OUTPUT_CHUNK], err)
+            try:
+                try:
+                    self.tty.call(piece)
+                except ServerDied:
+                    self.tty.call(piece, timeout=RETRY_TIMEOUT)
+            except (KernelError, ServiceError) as e:
+                if at:
+                    return at
+                raise ServiceError("EIO", f"console output failed: {e}") from e
+        return len(data)
 
 
 def mount_table(args: tuple[str, ...], caps: dict[str, int]) -> list[tuple[str, str]]:

@@ -32,16 +32,18 @@ class Replies:
 
 class World:
     def __init__(self, *args: str, mounts: tuple[str, ...] = ("/", "/tmp"),
-                 servers: dict[str, Server] | None = None) -> None:
+                 servers: dict[str, Server] | None = None,
+                 vfs_args: tuple[str, ...] = ()) -> None:
         """Tmpfs servers on `mounts` (with `args`), or else the given `servers` (mount
-        path -> a file-system server speaking fsproto)."""
+        path -> a file-system server speaking fsproto); vfs gets `vfs_args`."""
         self.servers = servers if servers is not None else {
             m: TmpfsServer({}, args, clock=lambda: 1000) for m in mounts}
         self.root = self.servers["/"]
         self.tmp = self.servers.get("/tmp", self.root)
         self.fs = {m: Local(s, fs.FsReply) for m, s in self.servers.items()}
         self.replies = Replies()
-        self.vfs = VfsServer({}, gate_of=lambda: self.replies,  # type: ignore[arg-type, return-value]
+        self.vfs = VfsServer({}, vfs_args,
+                             gate_of=lambda: self.replies,  # type: ignore[arg-type, return-value]
                              filesystems=self.fs)
 
     def client(self, badge: int = 1000) -> Client:
