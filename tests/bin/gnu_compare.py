@@ -61,6 +61,12 @@ def make_files(root: Path, files: dict[str, str | bytes]) -> None:
         os.utime(path, (STAMP, STAMP), follow_symlinks=False)
 
 
+def when(path: Path) -> str:
+    """A file's mtime when it was set on purpose (in the past), else just 'recent'."""
+    mtime = int(path.lstat().st_mtime)
+    return "recent" if mtime > time.time() - 600 else str(mtime)
+
+
 def snapshot(root: Path) -> list[tuple[str, ...]]:
     tree: list[tuple[str, ...]] = []
     for path in sorted(root.rglob("*")):
@@ -68,10 +74,11 @@ def snapshot(root: Path) -> list[tuple[str, ...]]:
         if path.is_symlink():
             tree.append((name, "link", os.readlink(path)))
         elif path.is_dir():
-            tree.append((name, "dir", oct(path.stat().st_mode & 0o7777)))
+            tree.append((name, "dir", oct(path.stat().st_mode & 0o7777), when(path)))
         else:
             data = path.read_bytes()
-            tree.append((name, "file", oct(path.stat().st_mode & 0o7777), repr(data[:200])))
+            tree.append((name, "file", oct(path.stat().st_mode & 0o7777), repr(data[:200]),
+                         when(path)))
     return tree
 
 
@@ -81,12 +88,12 @@ def environment(extra: dict[str, str]) -> dict[str, str]:
     return env
 
 
-def run(argv: list[str], case: Case, root: Path) -> Result:
+def run(argv: list[str], case: Case, root: Path, executable: str | None = None) -> Result:
     shutil.rmtree(root, ignore_errors=True)
     root.mkdir()
     make_files(root, case.files)
     proc = subprocess.run(argv, input=case.stdin, capture_output=True, cwd=root,
-                          env=environment(case.env), timeout=20)
+                          env=environment(case.env), timeout=20, executable=executable)
     return Result(proc.stdout, proc.stderr, proc.returncode, snapshot(root))
 
 
@@ -94,14 +101,15 @@ def ours(name: str) -> list[str]:
     return [sys.executable, str(BIN / f"{name}.py")]
 
 
-def gnu(name: str) -> list[str]:
-    return [f"/usr/bin/{name}"]
+def gnu(name: str) -> str:
+    """The GNU tool; it runs with argv[0] = name so that its messages say NAME: as ours do."""
+    return f"/usr/bin/{name}"
 
 
 def compare(name: str, case: Case, tmp: Path) -> str | None:
     """What differs between GNU's run and ours, or None."""
     root = tmp / "work"
-    want = run(gnu(name) + case.args, case, root)
+    want = run([name, *case.args], case, root, gnu(name))
     got = run(ours(name) + case.args, case, root)
     problems = []
     if got.status != want.status:
