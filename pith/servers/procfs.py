@@ -2,24 +2,34 @@
 
     /proc/services      one line per service: name, pid, mode, state, restarts, last failure
     /proc/ipc           the kernel's IPC counts since boot: call, send, reply, signal
-    /proc/<pid>/status  name, pid, kind (service or command) of each process rs started
+    /proc/<pid>/status  with pm: Name, State, Pid, PPid, Pgid of each of pm's processes
+                        (as Linux's); without: name, pid, kind of each process rs started
+    /proc/<pid>/cmdline with pm: its argv, each argument ended by a NUL
 
-The facts come from rs (its "rs" endpoint: `uses = ["rs"]`), asked afresh at
-every lookup and read, so the files are always current. It speaks fsproto like
+The facts come from rs (its "rs" endpoint: `uses = ["rs"]`) and pm (`uses =
+["pm"]`, if it runs), asked afresh at every lookup and read, so the files are
+always current. pm is asked with a timeout: pm may itself be waiting on vfs,
+which may be waiting on us (EAGAIN, not a deadlock). It speaks fsproto like
 any file system; anything that would change it gets EROFS.
 """
 
 from __future__ import annotations
 
 import stat
+from pathlib import PurePosixPath
 
+from pith.kernel.core.errors import Timeout
 from pith.lib.server import Caller, Client, Server, ServiceError
 from pith.servers import fsproto as fp
+from pith.servers.pm import protocol as pp
 from pith.servers.rs import IpcCounts, Processes, RsReply, Services
 
 __all__ = ["ProcfsServer"]
 
-SERVICES, IPC = 2, 3  # inode numbers; process <pid> is 16 * pid, its status 16 * pid + 1
+SERVICES, IPC = 2, 3  # inode numbers; process <pid> is 16 * pid, its status 16 * pid + 1,
+STATUS, CMDLINE = 1, 2  # its cmdline 16 * pid + 2
+PM_TIMEOUT = 1.0  # seconds
+STATES = {"R": "R (running)", "Z": "Z (zombie)"}
 DIR, FILE = stat.S_IFDIR | 0o555, stat.S_IFREG | 0o444
 
 
@@ -29,11 +39,24 @@ class ProcfsServer(Server):
 
     def setup(self) -> None:
         self.rs = Client(self.caps["rs"], RsReply, self.gate_of)
+        self.pm = Client(self.caps["pm"], pp.PmReply, self.gate_of) if "pm" in self.caps else None
 
     # --- what there is ------------------------------------------------------------
 
-    def _pids(self) -> dict[int, tuple[str, str]]:
-        return {pid: (name, kind) for pid, name, kind in self.rs.call(Processes()).rows}
+    def _pids(self) -> dict[int, tuple[list[str], bytes | None]]:
+        """The status lines and cmdline (None: rs's) of every process, by pid (pm's, or rs's)."""
+        if self.pm is None:
+            return {pid: ([f"Name:\t{name}", f"Pid:\t{pid}", f"Kind:\t{kind}"], None)
+                    for pid, name, kind in self.rs.call(Processes()).rows}
+        try:
+            rows = self.pm.call(pp.Processes(), timeout=PM_TIMEOUT).rows
+        except Timeout:
+            raise ServiceError("EAGAIN", "pm is busy; try again") from None
+        return {r.pid: ([f"Name:\t{PurePosixPath(r.argv[0] if r.argv else '?').stem}",
+                         f"State:\t{STATES.get(r.state, r.state)}", f"Pid:\t{r.pid}",
+                         f"PPid:\t{r.ppid}", f"Pgid:\t{r.pgid}"],
+                        "".join(f"{a}\0" for a in r.argv).encode())
+                for r in rows}
 
     def _text(self, ino: int) -> bytes:
         if ino == SERVICES:
@@ -43,9 +66,11 @@ class ProcfsServer(Server):
                       for r in rows]
         elif ino == IPC:
             lines = [f"{kind} {n}" for kind, n in self.rs.call(IpcCounts()).counts.items()]
-        elif ino % 16 == 1 and ino // 16 in (pids := self._pids()):
-            name, kind = pids[ino // 16]
-            lines = [f"Name:\t{name}", f"Pid:\t{ino // 16}", f"Kind:\t{kind}"]
+        elif ino % 16 == STATUS and ino // 16 in (pids := self._pids()):
+            lines = pids[ino // 16][0]
+        elif ino % 16 == CMDLINE and (
+                cmdline := self._pids().get(ino // 16, ([], None))[1]) is not None:
+            return cmdline
         else:
             raise ServiceError("ENOENT", f"no inode {ino} in /proc")
         return ("\n".join(lines) + "\n").encode()
@@ -62,7 +87,8 @@ class ProcfsServer(Server):
         self._attr(ino)  # ENOENT for a process gone
         if ino % 16:
             raise ServiceError("ENOTDIR", f"inode {ino} is not a directory")
-        return [(".", ino), ("..", fp.ROOT), ("status", ino + 1)]
+        files = [("status", ino + STATUS)] + ([("cmdline", ino + CMDLINE)] if self.pm else [])
+        return [(".", ino), ("..", fp.ROOT), *files]
 
     # --- fsproto --------------------------------------------------------------------
 

@@ -200,3 +200,26 @@ def test_callers_that_are_no_process_of_pms_are_refused_and_nothing_changes() ->
             assert reply is not None
             assert msgspec.msgpack.decode(reply, type=Failure).error == "EPERM", (badge, request)
     assert pm.procs == {} and pm.waiters == [] and pm.next_pid == 1
+
+
+def test_proc_lists_pms_processes(tmp_path: Path) -> None:
+    done = boot(tmp_path, """
+        def cat(path):
+            fd = vfs.call(vp.Open(path)).fd
+            data = vfs.call(vp.Read(fd, 4096)).data
+            vfs.call(vp.Close(fd))
+            return data
+        s = spawn("sleep", "a b")
+        out(sorted(vfs.call(vp.Listdir("/proc")).names))
+        out(cat(f"/proc/{s}/status").decode().splitlines())
+        out(cat(f"/proc/{s}/cmdline"))
+        pm.call(pp.Kill(s, 9))
+        pm.call(pp.Wait(s))
+        out(sorted(vfs.call(vp.Listdir("/proc")).names))
+    """)
+    assert said(done) == [
+        "1: ['1', '2', 'ipc', 'services']",
+        "1: ['Name:\\tt', 'State:\\tR (running)', 'Pid:\\t2', 'PPid:\\t1', 'Pgid:\\t1']",
+        "1: b't\\x00sleep\\x00a b\\x00'",
+        "1: ['1', 'ipc', 'services']",
+    ], done.stderr
