@@ -34,6 +34,7 @@ class Case:
     files: dict[str, str | bytes] = field(default_factory=dict)
     env: dict[str, str] = field(default_factory=dict)
     check: Check | None = None  # None: stdout must be equal; else a shape check, None if fine
+    mtimes: dict[str, int] = field(default_factory=dict)  # else every file's is STAMP
 
 
 @dataclass
@@ -44,7 +45,7 @@ class Result:
     tree: list[tuple[str, ...]]
 
 
-def make_files(root: Path, files: dict[str, str | bytes]) -> None:
+def make_files(root: Path, files: dict[str, str | bytes], mtimes: dict[str, int]) -> None:
     for name, value in files.items():
         if name.endswith("/"):
             (root / name).mkdir(parents=True, exist_ok=True)
@@ -58,7 +59,8 @@ def make_files(root: Path, files: dict[str, str | bytes]) -> None:
         if name.endswith("*"):
             path.chmod(0o755)
     for path in sorted(root.rglob("*"), reverse=True):
-        os.utime(path, (STAMP, STAMP), follow_symlinks=False)
+        t = mtimes.get(str(path.relative_to(root)), STAMP)
+        os.utime(path, (t, t), follow_symlinks=False)
 
 
 def when(path: Path) -> str:
@@ -91,7 +93,7 @@ def environment(extra: dict[str, str]) -> dict[str, str]:
 def run(argv: list[str], case: Case, root: Path, executable: str | None = None) -> Result:
     shutil.rmtree(root, ignore_errors=True)
     root.mkdir()
-    make_files(root, case.files)
+    make_files(root, case.files, case.mtimes)
     proc = subprocess.run(argv, input=case.stdin, capture_output=True, cwd=root,
                           env=environment(case.env), timeout=20, executable=executable)
     return Result(proc.stdout, proc.stderr, proc.returncode, snapshot(root))
