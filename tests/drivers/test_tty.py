@@ -116,7 +116,12 @@ READER = textwrap.dedent("""
     t.call(tp.SetForeground(7))
     size = t.call(tp.WindowSize())
     print("READY", size.columns, size.lines, flush=True)
-    for _ in range(int(sys.argv[1])):
+    for i in range(int(sys.argv[1])):
+        if i == 1 and sys.argv[2:] == ["restart"]:  # rs kills tty and starts it again
+            from pith.servers.rs import Restart, RsReply
+            Client(CAPS["rs"], RsReply).call(Restart("tty"))
+            t.call(tp.WindowSize())  # (answered: the new tty is up, its terminal raw)
+            print("RESTARTED", flush=True)
         try:
             print(repr(v.call(vp.Read(fd, 1000)).data), flush=True)
         except ServiceError as e:
@@ -130,7 +135,7 @@ class Console:
     """A Pith booted with a pty pair as its console; the test types on the master."""
 
     def __init__(self, tmp_path: Path, reads: int, pm: bool = False,
-                 stdin: int | None = None) -> None:
+                 stdin: int | None = None, restart: bool = False) -> None:
         self.master, self.slave = os.openpty()
         self.before = termios.tcgetattr(self.slave)
         fake = FAKE_PM.format(path=Path(__file__).with_name("fake_pm.py")) if pm else ""
@@ -141,7 +146,7 @@ class Console:
         fd_in = self.slave if stdin is None else stdin
         self.err_r, err_w = os.pipe()
         argv = [sys.executable, "-c", KERNEL, manifest, str(fd_in), str(self.slave), str(err_w),
-                READER, str(reads)]
+                READER, str(reads), *(["restart"] if restart else [])]
         self.kernel = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE,
                                        stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
                                        pass_fds=(fd_in, self.slave, err_w))
@@ -179,13 +184,13 @@ class Console:
 
 @pytest.fixture
 def console(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Console]:
-    reads, pm = request.param if hasattr(request, "param") else (1, False)
-    c = Console(tmp_path, reads, pm)
+    reads, pm, restart = request.param
+    c = Console(tmp_path, reads, pm, restart=restart)
     yield c
     c.close()
 
 
-@pytest.mark.parametrize("console", [(4, False)], indirect=True)
+@pytest.mark.parametrize("console", [(4, False, False)], indirect=True)
 def test_typed_lines_reach_a_reader_through_dev_tty(console: Console) -> None:
     assert console.line() == "READY 80 24"
     raw = termios.tcgetattr(console.slave)
@@ -205,7 +210,7 @@ def test_typed_lines_reach_a_reader_through_dev_tty(console: Console) -> None:
     assert termios.tcgetattr(console.slave) == console.before  # restored at shutdown
 
 
-@pytest.mark.parametrize("console", [(2, True)], indirect=True)
+@pytest.mark.parametrize("console", [(2, True, False)], indirect=True)
 def test_ctrl_c_flushes_the_reader_and_signals_the_foreground(console: Console) -> None:
     assert console.line().startswith("READY")
     console.type(b"half a line\x03")
@@ -216,6 +221,20 @@ def test_ctrl_c_flushes_the_reader_and_signals_the_foreground(console: Console) 
     status, err, _ = console.finish()
     assert status == 0, err
     assert "pm: Kill(pid=-7, signo=2)" in err
+
+
+@pytest.mark.parametrize("console", [(2, False, True)], indirect=True)
+def test_a_restarted_tty_sets_raw_mode_again_and_restores_at_the_end(console: Console) -> None:
+    assert console.line().startswith("READY")
+    console.type(b"one\r")
+    assert console.line() == "b'one\\n'"
+    assert console.line() == "RESTARTED"
+    assert not termios.tcgetattr(console.slave)[3] & termios.ICANON
+    console.type(b"twx\x7fo\r")
+    assert console.line() == "b'two\\n'"
+    status, err, _ = console.finish()
+    assert status == 0, err
+    assert termios.tcgetattr(console.slave) == console.before
 
 
 def test_piped_input_is_passed_on_as_it_is(tmp_path: Path) -> None:
