@@ -1,0 +1,369 @@
+"""grep: print lines that match patterns (-E -F -G -i -v -c -n -l -L -q -s -w -x -o -h -H -r
+-m NUM -e PAT -f FILE -a).
+
+Basic (BRE) and extended (ERE) POSIX patterns are translated to Python's `re` over bytes, so
+matching is byte-wise as GNU grep's is in the C locale. A file holding a NUL byte is binary:
+a match there is reported as 'grep: NAME: binary file matches' (on stderr, as grep 3.8 does)
+unless -a. Exit status: 0 a line was selected, 1 none was, 2 an error (and no -q match).
+"""
+
+import getopt
+import os
+import re
+import stat
+import sys
+
+PROG = "grep"
+HELP = """Usage: grep [OPTION]... PATTERNS [FILE]...
+Search for PATTERNS in each FILE.
+Example: grep -i 'hello world' menu.h main.c
+PATTERNS can contain multiple patterns separated by newlines.
+
+Pattern selection and interpretation:
+  -E, --extended-regexp     PATTERNS are extended regular expressions
+  -F, --fixed-strings       PATTERNS are strings
+  -G, --basic-regexp        PATTERNS are basic regular expressions
+  -e, --regexp=PATTERNS     use PATTERNS for matching
+  -f, --file=FILE           take PATTERNS from FILE
+  -i, --ignore-case         ignore case distinctions in patterns and data
+  -w, --word-regexp         match only whole words
+  -x, --line-regexp         match only whole lines
+
+Miscellaneous:
+  -s, --no-messages         suppress error messages
+  -v, --invert-match        select non-matching lines
+      --help                display this help text and exit
+
+Output control:
+  -m, --max-count=NUM       stop after NUM selected lines
+  -n, --line-number         print line number with output lines
+  -H, --with-filename       print file name with output lines
+  -h, --no-filename         suppress the file name prefix on output
+  -o, --only-matching       show only nonempty parts of lines that match
+  -q, --quiet, --silent     suppress all normal output
+  -r, --recursive           search directories recursively
+  -R, --dereference-recursive  likewise, but follow all symlinks
+  -a, --text                equivalent to --binary-files=text
+  -L, --files-without-match  print only names of FILEs with no selected lines
+  -l, --files-with-matches  print only names of FILEs with selected lines
+  -c, --count               print only a count of selected lines per FILE
+
+When FILE is '-', read standard input.  With no FILE, read '.' if
+recursive, '-' otherwise.  With fewer than two FILEs, assume -h.
+Exit status is 0 if any line is selected, 1 otherwise;
+if any error occurs and -q is not given, the exit status is 2.
+"""
+SHORT = "EFGe:f:iywxsvm:nHhoqrRaLlc"
+LONG = {"extended-regexp": "E", "fixed-strings": "F", "basic-regexp": "G", "regexp=": "e",
+        "file=": "f", "ignore-case": "i", "word-regexp": "w", "line-regexp": "x",
+        "no-messages": "s", "invert-match": "v", "max-count=": "m", "line-number": "n",
+        "with-filename": "H", "no-filename": "h", "only-matching": "o", "quiet": "q",
+        "silent": "q", "recursive": "r", "dereference-recursive": "R", "text": "a",
+        "files-without-match": "L", "files-with-matches": "l", "count": "c"}
+CLASSES = {b"alpha": b"a-zA-Z", b"digit": b"0-9", b"alnum": b"0-9A-Za-z", b"upper": b"A-Z",
+           b"lower": b"a-z", b"space": b" \\t\\n\\r\\f\\v", b"blank": b" \\t",
+           b"punct": re.escape(b"!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"),
+           b"print": b"\\x20-\\x7e", b"graph": b"\\x21-\\x7e", b"cntrl": b"\\x00-\\x1f\\x7f",
+           b"xdigit": b"0-9A-Fa-f"}
+WORD = rb"[0-9A-Za-z_]"
+
+class UsageError(Exception):
+    """A bad option or operand: reported as GNU does, with a pointer to --help."""
+
+
+def options(
+    argv: list[str], short: str, longs: list[str]
+) -> tuple[list[tuple[str, str]], list[str]]:
+    """Parse GNU-style (options anywhere, long ones by unique prefix); GNU's wording on errors."""
+    try:
+        return getopt.gnu_getopt(argv, short, longs)
+    except getopt.GetoptError as e:
+        o = e.opt
+        if "requires" in e.msg:
+            msg = (f"option requires an argument -- '{o}'" if len(o) == 1
+                   else f"option '--{o}' requires an argument")
+        elif "must not" in e.msg:
+            msg = f"option '--{o}' doesn't allow an argument"
+        elif "unique" in e.msg:
+            msg = f"option '--{o}' is ambiguous"
+        else:
+            msg = f"invalid option -- '{o}'" if len(o) == 1 else f"unrecognized option '--{o}'"
+        raise UsageError(msg) from None
+
+
+def usage_error(message: str, status: int = 1) -> int:
+    sys.stderr.write(f"{PROG}: {message}\nTry '{PROG} --help' for more information.\n")
+    return status
+
+
+def broken_pipe() -> int:
+    """The reader went away: point stdout at /dev/null so the exit-time flush is quiet."""
+    try:
+        fd = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(fd, sys.stdout.fileno())
+        os.close(fd)
+    except (OSError, ValueError):
+        pass
+    return 141
+
+
+def strerror(e: OSError) -> str:
+    return os.strerror(e.errno) if e.errno else str(e)
+
+class PatternError(Exception):
+    pass
+
+
+def bracket(p: bytes, i: int) -> tuple[bytes, int]:
+    """Translate the bracket expression starting at p[i] == '['; return it and the index after."""
+    j = i + 1
+    out = b"["
+    if p[j:j + 1] == b"^":
+        out, j = out + b"^", j + 1
+    first = True
+    while j < len(p):
+        c = p[j:j + 1]
+        if c == b"]" and not first:
+            return out + b"]", j + 1
+        first = False
+        if c == b"[" and p[j + 1:j + 2] in (b":", b"=", b"."):
+            kind = p[j + 1:j + 2]
+            end = p.find(kind + b"]", j + 2)
+            if end < 0:
+                raise PatternError("Unmatched [, [^, [:, [., or [=")
+            name = p[j + 2:end]
+            if kind == b":":
+                if name not in CLASSES:
+                    raise PatternError("Invalid character class name")
+                out += CLASSES[name]
+            else:
+                out += re.escape(name)
+            j = end + 2
+            continue
+        out += b"\\" + c if c in b"\\[]^" else c
+        j += 1
+    raise PatternError("Unmatched [, [^, [:, [., or [=")
+
+
+def translate(p: bytes, extended: bool) -> bytes:
+    """A POSIX BRE or ERE (with GNU's extensions) as a Python regular expression."""
+    out: list[bytes] = []
+    i, n, start, anchor = 0, len(p), True, True  # start: '*' is literal; anchor: '^' is one
+    while i < n:
+        c = p[i:i + 1]
+        was_start, start = start, False
+        was_anchor, anchor = anchor, False
+        if c == b"\\" and i + 1 < n:
+            d = p[i + 1:i + 2]
+            i += 2
+            if not extended and d in b"(){}|+?":
+                out.append(d)
+                start = anchor = d in b"(|"
+            elif d in b"<>":
+                out.append(b"\\b")
+            elif d == b"`":
+                out.append(b"\\A")
+            elif d == b"'":
+                out.append(b"\\Z")
+            elif d in b"123456789wWsSbB":
+                out.append(b"\\" + d)
+            else:
+                out.append(re.escape(d))
+            continue
+        i += 1
+        if c == b"[":
+            text, i = bracket(p, i - 1)
+            out.append(text)
+        elif c in b"*+?" and (was_start or (extended and c != b"*" and not out)):
+            out.append(b"\\" + c if c == b"*" or extended else re.escape(c))
+        elif c == b"*":
+            out.append(c)
+        elif c in b"(){}|+?":
+            out.append(c if extended else b"\\" + c)
+            start = anchor = extended and c in b"(|"
+        elif c == b"^":
+            out.append(c if extended or was_anchor else b"\\^")
+            start = was_anchor or extended
+        elif c == b"$":
+            rest = p[i:]
+            at_end = extended or not rest or rest.startswith((b"\\)", b"\\|"))
+            out.append(c if at_end else b"\\$")
+        elif c == b".":
+            out.append(c)
+        else:
+            out.append(re.escape(c))
+    return b"".join(out)
+
+
+def compile_patterns(patterns: list[bytes], flags: set[str]) -> "re.Pattern[bytes]":
+    parts = []
+    for p in patterns:
+        if "F" in flags:
+            body = re.escape(p)
+        else:
+            body = translate(p, "E" in flags)
+        parts.append(b"(?:" + body + b")")
+    expr = b"|".join(parts) if parts else b"(?!)"
+    if "w" in flags:
+        expr = b"(?<!" + WORD + b")(?:" + expr + b")(?!" + WORD + b")"
+    if "x" in flags:
+        expr = b"^(?:" + expr + b")$"
+    try:
+        return re.compile(expr, re.IGNORECASE if flags & set("iy") else 0)
+    except re.error as e:
+        raise PatternError(str(e)) from None
+
+
+class Grep:
+    def __init__(self, regex: "re.Pattern[bytes]", flags: set[str], names: bool,
+                 max_count: int | None) -> None:
+        self.regex, self.f, self.names, self.max_count = regex, flags, names, max_count
+        self.out = sys.stdout.buffer
+        self.selected = False
+        self.error = False
+
+    def warn(self, message: str) -> None:
+        self.error = True
+        if "s" not in self.f:
+            sys.stderr.write(f"{PROG}: {message}\n")
+
+    def search(self, data: bytes, label: str) -> None:
+        f, out = self.f, self.out
+        binary = b"\0" in data and "a" not in f
+        lines = data.split(b"\n")
+        if lines and lines[-1] == b"":
+            lines.pop()
+        prefix = (label.encode(errors="surrogateescape") + b":") if self.names else b""
+        count = 0
+        quiet_output = bool(f & set("qlLc"))
+        for number, line in enumerate(lines, 1):
+            if self.max_count is not None and count >= self.max_count:
+                break
+            found = self.regex.search(line) is not None
+            if found == ("v" in f):
+                continue
+            count += 1
+            self.selected = True
+            if "q" in f:
+                return
+            if quiet_output:
+                continue
+            if binary:
+                out.flush()
+                sys.stderr.write(f"{PROG}: {label}: binary file matches\n")
+                return
+            head = prefix + (b"%d:" % number if "n" in f else b"")
+            if "o" in f and "v" not in f:
+                for m in self.regex.finditer(line):
+                    if m.group(0):
+                        out.write(head + m.group(0) + b"\n")
+            elif "o" not in f:
+                out.write(head + line + b"\n")
+        if "c" in f:
+            out.write(prefix + b"%d\n" % count)
+        if "l" in f and count:
+            out.write(label.encode(errors="surrogateescape") + b"\n")
+        if "L" in f and not count:
+            out.write(label.encode(errors="surrogateescape") + b"\n")
+
+    def file(self, name: str, top: bool) -> None:
+        if name == "-" and top:
+            self.search(sys.stdin.buffer.read(), "(standard input)")
+            return
+        try:
+            st = os.stat(name) if top or "R" in self.f else os.lstat(name)
+            if stat.S_ISDIR(st.st_mode):
+                if self.f & set("rR"):
+                    for entry in sorted(os.listdir(name)):
+                        self.file(os.path.join(name, entry), False)
+                    return
+                self.warn(f"{name}: Is a directory")
+                return
+            if stat.S_ISLNK(st.st_mode):
+                return
+            with open(name, "rb") as src:
+                data = src.read()
+        except OSError as e:
+            self.warn(f"{name}: {strerror(e)}")
+            return
+        self.search(data, name[2:] if name.startswith("./") and not top else name)
+        self.out.flush()
+
+
+def read_patterns(opts: list[tuple[str, str]], args: list[str]) -> tuple[list[bytes], list[str]]:
+    patterns: list[bytes] = []
+    given = False
+    for o, v in opts:
+        if o in ("-e", "--regexp"):
+            patterns += os.fsencode(v).split(b"\n")
+            given = True
+        elif o in ("-f", "--file"):
+            with open(v, "rb") if v != "-" else sys.stdin.buffer as src:
+                text = src.read()
+            patterns += text.split(b"\n")[:-1] if text.endswith(b"\n") else text.split(b"\n")
+            given = True
+    if not given:
+        if not args:
+            raise UsageError("no pattern")
+        patterns = os.fsencode(args[0]).split(b"\n")
+        args = args[1:]
+    return patterns, args
+
+
+def command(argv: list[str]) -> int:
+    opts, args = options(argv, SHORT, [*LONG, "help"])
+    flags: set[str] = set()
+    max_count = None
+    for o, v in opts:
+        if o == "--help":
+            sys.stdout.write(HELP)
+            return 0
+        letter = LONG.get(o[2:] + ("=" if o[2:] + "=" in LONG else ""), o[1:])
+        if letter == "m":
+            if not v.lstrip("-").isdigit():
+                sys.stderr.write(f"{PROG}: invalid max count\n")
+                return 2
+            max_count = max(int(v), 0) if int(v) >= 0 else None
+        if letter in "EFG":
+            flags -= set("EFG")
+        flags.add(letter)
+    try:
+        patterns, files = read_patterns(opts, args)
+        regex = compile_patterns(patterns, flags)
+    except PatternError as e:
+        sys.stderr.write(f"{PROG}: {e}\n")
+        return 2
+    except OSError as e:
+        sys.stderr.write(f"{PROG}: {e.filename}: {strerror(e)}\n")
+        return 2
+    recursive = bool(flags & set("rR"))
+    files = files or (["."] if recursive else ["-"])
+    names = ("H" in flags or len(files) > 1 or recursive) and "h" not in flags
+    grep = Grep(regex, flags, names, max_count)
+    for name in files:
+        grep.file(name, True)
+        if grep.selected and "q" in flags:
+            return 0
+    sys.stdout.flush()
+    if grep.error and not (grep.selected and "q" in flags):
+        return 2
+    return 0 if grep.selected else 1
+
+
+def main(argv: list[str]) -> int:
+    try:
+        return command(argv)
+    except UsageError as e:
+        if str(e) == "no pattern":
+            sys.stderr.write(f"Usage: {PROG} [OPTION]... PATTERNS [FILE]...\n"
+                             f"Try '{PROG} --help' for more information.\n")
+            return 2
+        return usage_error(str(e), 2)
+    except BrokenPipeError:
+        return broken_pipe()
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
