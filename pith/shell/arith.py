@@ -19,6 +19,7 @@ TOKEN = re.compile(r"\s*(0[xX][0-9a-fA-F]+|[0-9]+|[A-Za-z_][A-Za-z0-9_]*|<<=|>>=
 BINARY = [["||"], ["&&"], ["|"], ["^"], ["&"], ["==", "!="], ["<", "<=", ">", ">="],
           ["<<", ">>"], ["+", "-"], ["*", "/", "%"]]
 Node = tuple[Any, ...]
+COMPARE = ("==", "!=", "<=", ">=")
 
 
 def _tokens(text: str) -> list[str]:
@@ -54,7 +55,7 @@ class _Parser:
     def expr(self) -> Node:
         left = self.cond()
         tok = self.peek()
-        if tok == "=" or (len(tok) >= 2 and tok.endswith("=") and tok not in ("==", "!=", "<=", ">=")):
+        if tok == "=" or (len(tok) >= 2 and tok.endswith("=") and tok not in COMPARE):
             if left[0] != "var":
                 raise self.error()
             self.take()

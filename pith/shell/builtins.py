@@ -7,6 +7,7 @@ printf live in printf.py, test in testcmd.py.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 from collections.abc import Callable
@@ -202,7 +203,7 @@ def b_source(sh: Shell, argv: list[str]) -> int:
     name = argv[1]
     path = name
     if "/" not in name:
-        for d in (sh.get_var("PATH") or "").split(":") + ["."]:
+        for d in [*(sh.get_var("PATH") or "").split(":"), "."]:
             cand = os.path.join(d or ".", name)
             if os.path.isfile(cand):
                 path = cand
@@ -363,7 +364,7 @@ def b_unset(sh: Shell, argv: list[str]) -> int:
 def b_shift(sh: Shell, argv: list[str]) -> int:
     n = _count(sh, argv, 1)
     if n > len(sh.st.positional) or n < 0:
-        raise ShellError(f"shift: can't shift that many")
+        raise ShellError("shift: can't shift that many")
     sh.st.positional = sh.st.positional[n:]
     return 0
 
@@ -561,8 +562,8 @@ def b_kill(sh: Shell, argv: list[str]) -> int:
             sh.error("kill: bad signal")
             return 2
         sig = n
-    elif args and args[0].startswith("-") and len(args[0]) > 1 and not args[0][1:].isdigit() \
-            or args and args[0][:1] == "-" and args[0][1:].isdigit() and len(args) > 1:
+    elif (args and args[0].startswith("-") and len(args[0]) > 1 and not args[0][1:].isdigit()) \
+            or (args and args[0][:1] == "-" and args[0][1:].isdigit() and len(args) > 1):
         n = _signal_number(args[0][1:])
         if n is None:
             sh.error(f"kill: invalid signal {args[0]}")
@@ -580,7 +581,7 @@ def b_kill(sh: Shell, argv: list[str]) -> int:
             else:
                 os.kill(int(a), sig)
         except (OSError, ValueError):
-            sh.error(f"kill: No such process")
+            sh.error("kill: No such process")
             status = 1
     return status
 
@@ -620,10 +621,8 @@ def _install_trap(sh: Shell, n: int, action: str) -> None:
             sh.run_source(action)
             sh.st.status = saved
         sh.sigdef.add(n)
-    try:
+    with contextlib.suppress(OSError, ValueError):
         signal.signal(n, handler)
-    except (OSError, ValueError):
-        pass
 
 
 @builtin("hash", "alias", "unalias")

@@ -26,7 +26,7 @@ class ExpansionError(ShellError):
     """An expansion failed: `${x?msg}`, bad arithmetic, a bad substitution."""
 
 
-class ExitShell(Exception):  # noqa: N818 - control flow, not an error
+class ExitShell(Exception):
     """`exit N`, or a fatal error: leave the shell with this status."""
 
     def __init__(self, status: int) -> None:
@@ -34,19 +34,19 @@ class ExitShell(Exception):  # noqa: N818 - control flow, not an error
         self.status = status
 
 
-class BreakLoop(Exception):  # noqa: N818
+class BreakLoop(Exception):
     def __init__(self, count: int) -> None:
         super().__init__(count)
         self.count = count
 
 
-class ContinueLoop(Exception):  # noqa: N818
+class ContinueLoop(Exception):
     def __init__(self, count: int) -> None:
         super().__init__(count)
         self.count = count
 
 
-class ReturnFunc(Exception):  # noqa: N818
+class ReturnFunc(Exception):
     def __init__(self, status: int) -> None:
         super().__init__(status)
         self.status = status

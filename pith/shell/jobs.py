@@ -8,6 +8,7 @@ foreground_pipeline, background; wait_pids for the `wait` builtin.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from pith.shell import redirect
 from pith.shell.errors import ShellError
-from pith.shell.nodes import AndOr, Command, Prepared, Script, Simple
+from pith.shell.nodes import AndOr, Command, Prepared, Redir, Script, Simple
 from pith.shell.spawn import Action, wait_status
 
 if TYPE_CHECKING:
@@ -78,7 +79,7 @@ class Jobs:
             cmd = Prepared(argv, assigns, cmd.redirs)
         return sh.spawn_shell(cmd, actions, pgroup)
 
-    def _start_program(self, argv: list[str], assigns: list[tuple[str, str]], redirs: list,
+    def _start_program(self, argv: list[str], assigns: list[tuple[str, str]], redirs: list[Redir],
                        actions: list[Action], pgroup: int | None) -> int | str:
         sh = self.sh
         sh.xtrace(argv, assigns)
@@ -132,7 +133,7 @@ class Jobs:
     # --- foreground -------------------------------------------------------------------------
 
     def foreground_program(self, argv: list[str], assigns: list[tuple[str, str]],
-                           redirs: list) -> int:
+                           redirs: list[Redir]) -> int:
         res = self._start_program(argv, assigns, redirs, [], self._pgroup(None))
         if isinstance(res, str):
             return int(res)
@@ -175,7 +176,10 @@ class Jobs:
         last = (results or pids)[-1]
         if isinstance(last, str):
             return int(last)
-        return job.status.get(last, 0)
+        status = job.status.get(last, 0)
+        if self.sh.interactive and status == 128 + signal.SIGINT:
+            self.sh.error_raw("\n")
+        return status
 
     def _wait(self, pid: int, untraced: bool) -> int | None:
         """Wait for pid: its shell status, or None if it stopped."""
@@ -254,10 +258,8 @@ class Jobs:
     def continue_job(self, job: Job, foreground: bool) -> int:
         job.stopped = False
         if self.jc:
-            try:
+            with contextlib.suppress(OSError):
                 os.killpg(job.pgid, signal.SIGCONT)
-            except OSError:
-                pass
         if not foreground:
             return 0
         self.table.remove(job)
@@ -286,15 +288,11 @@ class Jobs:
 
 
 def _setpgid(pid: int, pgid: int) -> None:
-    try:
+    with contextlib.suppress(OSError):
         os.setpgid(pid, pgid)
-    except OSError:
-        pass
 
 
 def _tcsetpgrp(pgid: int) -> None:
-    try:
+    with contextlib.suppress(OSError):
         os.tcsetpgrp(0, pgid)
-    except OSError:
-        pass
 

@@ -56,7 +56,7 @@ class Source:
 
     def read_line(self) -> str | None:
         """The rest of the current line, newline included (None at end of input)."""
-        out = []
+        out: list[str] = []
         while True:
             c = self.get()
             if not c:
@@ -246,7 +246,8 @@ class Lexer:
         while depth:
             c = src.peek()
             if not c:
-                raise self._eof(f'Missing "{close}"' if close == "}" else "Unterminated quoted string")
+                what = f'Missing "{close}"' if close == "}" else "Unterminated quoted string"
+                raise self._eof(what)
             if c == "'":
                 out.append(self._single())
             elif c == '"':

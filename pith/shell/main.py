@@ -7,11 +7,17 @@ Entry point: main(argv, self_path) -> exit status; pith/bin/sh.py calls it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 
 from pith.shell.errors import (
-    BreakLoop, ContinueLoop, ExitShell, ReturnFunc, ShellError, ShellSyntaxError,
+    BreakLoop,
+    ContinueLoop,
+    ExitShell,
+    ReturnFunc,
+    ShellError,
+    ShellSyntaxError,
 )
 from pith.shell.lexer import Lexer, Source
 from pith.shell.nodes import Group, Script, Subshell
@@ -34,8 +40,15 @@ class LineReader:
         self.sh = sh
         self.prompt = prompt
         self.first = True
+        self.lines: list[str] = []
+
+    def text(self) -> str:
+        """The command read since the last prompt (for job listings)."""
+        return "".join(self.lines).strip().removesuffix("&").strip()
 
     def __call__(self) -> str | None:
+        if self.first:
+            self.lines = []
         if self.prompt:
             ps = self.sh.get_var("PS1" if self.first else "PS2") or ""
             self.sh.error_raw(ps)
@@ -48,7 +61,10 @@ class LineReader:
             buf += b
             if b == b"\n":
                 break
-        return buf.decode("utf-8", "surrogateescape") if buf else None
+        line = buf.decode("utf-8", "surrogateescape") if buf else None
+        if line:
+            self.lines.append(line)
+        return line
 
 
 def run_loop(sh: Shell, src: Source, reader: LineReader | None = None) -> int:
@@ -63,7 +79,7 @@ def run_loop(sh: Shell, src: Source, reader: LineReader | None = None) -> int:
             script = parser.next_command()
             if script is None:
                 break
-            sh.jobs.text = ""
+            sh.jobs.text = reader.text() if reader is not None else ""
             sh.run_script(script)
         except ShellSyntaxError as e:
             sh.error(f"Syntax error: {e}")
@@ -112,10 +128,8 @@ def _parse_options(args: list[str], st: State) -> tuple[dict[str, bool], list[st
 def _exit_trap(sh: Shell) -> None:
     action = sh.st.traps.pop("EXIT", None)
     if action:
-        try:
+        with contextlib.suppress(ExitShell, ShellError):
             sh.run_source(action)
-        except (ExitShell, ShellError):
-            pass
 
 
 def run_child(encoded: str) -> int:
@@ -167,10 +181,8 @@ def _read_script(path: str) -> str:
 
 def main(argv: list[str], self_path: str) -> int:
     set_shell_path(self_path)
-    try:
+    with contextlib.suppress(OSError, ValueError, AttributeError):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    except (OSError, ValueError, AttributeError):
-        pass
     encoded = os.environ.pop(STATE_VAR, None)
     if encoded is not None:
         return run_child(encoded)

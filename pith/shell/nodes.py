@@ -10,9 +10,29 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 __all__ = [
-    "AndOr", "Arith", "Case", "CaseItem", "CmdSub", "Command", "FuncDef", "Group", "HereDoc",
-    "If", "Lit", "Loop", "Param", "Part", "Pipeline", "Prepared", "Redir", "Script", "Simple",
-    "Subshell", "Tilde", "Word", "For",
+    "AndOr",
+    "Arith",
+    "Case",
+    "CaseItem",
+    "CmdSub",
+    "Command",
+    "For",
+    "FuncDef",
+    "Group",
+    "HereDoc",
+    "If",
+    "Lit",
+    "Loop",
+    "Param",
+    "Part",
+    "Pipeline",
+    "Prepared",
+    "Redir",
+    "Script",
+    "Simple",
+    "Subshell",
+    "Tilde",
+    "Word",
 ]
 
 

@@ -13,8 +13,21 @@ import re
 from pith.shell.errors import ShellSyntaxError
 from pith.shell.lexer import Lexer, Source, Token
 from pith.shell.nodes import (
-    AndOr, Case, CaseItem, Command, For, FuncDef, Group, If, Loop, Pipeline, Redir, Script,
-    Simple, Subshell, Word,
+    AndOr,
+    Case,
+    CaseItem,
+    Command,
+    For,
+    FuncDef,
+    Group,
+    If,
+    Loop,
+    Pipeline,
+    Redir,
+    Script,
+    Simple,
+    Subshell,
+    Word,
 )
 from pith.shell.words import is_name, make_word
 
@@ -224,7 +237,7 @@ class Parser:
         self.take()
         t = self.take()
         if t.kind != "word" or not is_name(t.text):
-            raise ShellSyntaxError(f"Bad for loop variable")
+            raise ShellSyntaxError("Bad for loop variable")
         words: list[Word] | None = None
         self.linebreak()
         if self.is_word("in"):
@@ -259,7 +272,8 @@ class Parser:
             while True:
                 p = self.take()
                 if p.kind != "word":
-                    raise ShellSyntaxError(f'"{p.text}" unexpected' if p.text else "end of file unexpected")
+                    self.tok = p
+                    raise self.unexpected()
                 pats.append(make_word(p.text))
                 if self.is_op("|"):
                     self.take()
@@ -336,5 +350,5 @@ class Parser:
         self.take()
         self.linebreak()
         if not is_name(name):
-            raise ShellSyntaxError(f"Bad function name")
+            raise ShellSyntaxError("Bad function name")
         return FuncDef(name, self.command())

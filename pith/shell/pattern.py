@@ -33,7 +33,7 @@ def _bracket(chars: list[tuple[str, bool]], i: int) -> tuple[str, int] | None:
     if j < len(chars) and chars[j][1] and chars[j][0] in "!^":
         neg = True
         j += 1
-    out = []
+    out: list[str] = []
     first = True
     while j < len(chars):
         c, active = chars[j]

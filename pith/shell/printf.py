@@ -29,7 +29,7 @@ def unescape(s: str, echo_style: bool) -> tuple[str, bool]:
             i += 2
         elif n == "c" and echo_style:
             return "".join(out), True
-        elif n in "01234567" and (echo_style and n == "0" or not echo_style):
+        elif n in "01234567" and ((echo_style and n == "0") or not echo_style):
             start = i + 2 if echo_style else i + 1
             j = start
             while j < len(s) and j < start + 3 and s[j] in "01234567":

@@ -8,6 +8,7 @@ fds the parent closes after the spawn).
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -77,7 +78,7 @@ def plan(sh: Shell, redirs: list[Redir]) -> list[Step]:
                     raise RedirError(f"{src}: Bad file descriptor")
                 steps.append(Step("dup", r.fd, src=src))
             else:
-                raise RedirError(f"Syntax error: Bad fd number")
+                raise RedirError("Syntax error: Bad fd number")
         else:
             path = expand_string(sh, r.target.parts if r.target else [])
             flags = FLAGS[r.op]
@@ -133,10 +134,8 @@ def apply_forever(steps: list[Step]) -> None:
 
 def _apply_one(s: Step) -> None:
     if s.kind == "close":
-        try:
+        with contextlib.suppress(OSError):
             os.close(s.fd)
-        except OSError:
-            pass
         return
     if s.kind == "dup":
         if s.src != s.fd:
@@ -156,10 +155,8 @@ def restore(saved: list[tuple[int, int]]) -> None:
             os.dup2(copy, fd)
             os.close(copy)
         else:
-            try:
+            with contextlib.suppress(OSError):
                 os.close(fd)
-            except OSError:
-                pass
 
 
 def spawn_actions(steps: list[Step]) -> tuple[list[Action], list[int]]:

@@ -9,17 +9,35 @@ groups, the terminal) only when interactive; see jobs.py.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from typing import TYPE_CHECKING
 
 from pith.shell import redirect
 from pith.shell.errors import (
-    BreakLoop, ContinueLoop, ExitShell, ExpansionError, ReturnFunc, ShellError,
+    BreakLoop,
+    ContinueLoop,
+    ExitShell,
+    ExpansionError,
+    ReturnFunc,
+    ShellError,
 )
 from pith.shell.expand import expand_pattern, expand_string, expand_words
 from pith.shell.jobs import Jobs
 from pith.shell.nodes import (
-    AndOr, Case, Command, For, FuncDef, Group, If, Loop, Pipeline, Prepared, Script, Simple,
+    AndOr,
+    Case,
+    Command,
+    For,
+    FuncDef,
+    Group,
+    If,
+    Loop,
+    Pipeline,
+    Prepared,
+    Redir,
+    Script,
+    Simple,
     Subshell,
 )
 from pith.shell.pattern import match
@@ -90,20 +108,15 @@ class Shell:
             raise ExpansionError(f"{name}: parameter not set")
 
     def error(self, msg: str) -> None:
-        try:
+        with contextlib.suppress(OSError):
             write_fd(2, f"{self.st.arg0}: {msg}\n")
-        except OSError:
-            pass
 
     # --- lists ------------------------------------------------------------------------------
 
     def run_script(self, script: Script) -> int:
         status = self.st.status
         for ao, background in script.items:
-            if background:
-                status = self.jobs.background(ao)
-            else:
-                status = self.run_andor(ao)
+            status = self.jobs.background(ao) if background else self.run_andor(ao)
             self.st.status = status
         return status
 
@@ -111,7 +124,7 @@ class Shell:
         pipes = [("", ao.first), *ao.rest]
         status = 0
         for k, (op, p) in enumerate(pipes):
-            if op == "&&" and status != 0 or op == "||" and status == 0:
+            if (op == "&&" and status != 0) or (op == "||" and status == 0):
                 continue
             last = k == len(pipes) - 1
             if not last:
@@ -263,13 +276,11 @@ class Shell:
             self.error_raw((self.get_var("PS4") or "") + " ".join(words) + "\n")
 
     def error_raw(self, text: str) -> None:
-        try:
+        with contextlib.suppress(OSError):
             write_fd(2, text)
-        except OSError:
-            pass
 
     def run_prepared(self, argv: list[str], assigns: list[tuple[str, str]],
-                     redirs: list, cmd: Simple | None = None) -> int:
+                     redirs: list[Redir], cmd: Simple | None = None) -> int:
         from pith.shell.builtins import BUILTINS
 
         self.xtrace(argv, assigns)
@@ -288,7 +299,7 @@ class Shell:
             return self._run_in_process(argv, assigns, redirs, special)
         return self.jobs.foreground_program(argv, assigns, redirs)
 
-    def _run_in_process(self, argv: list[str], assigns: list[tuple[str, str]], redirs: list,
+    def _run_in_process(self, argv: list[str], assigns: list[tuple[str, str]], redirs: list[Redir],
                         special: bool) -> int:
         from pith.shell.builtins import BUILTINS
 
@@ -321,11 +332,11 @@ class Shell:
         finally:
             if saved is not None:
                 redirect.restore(saved)
-            for name, value, exported in reversed(old):
-                if value is None:
+            for name, old_value, exported in reversed(old):
+                if old_value is None:
                     self.st.vars.pop(name, None)
                 else:
-                    self.st.vars[name] = value
+                    self.st.vars[name] = old_value
                 if not exported:
                     self.st.exported.discard(name)
 

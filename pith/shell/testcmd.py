@@ -120,7 +120,7 @@ class _Parser:
 
     def primary(self) -> bool:
         t = self.take()
-        if t == "(" and self.peek(1) != ")" or (t == "(" and self.peek() != ")"):
+        if (t == "(" and self.peek(1) != ")") or (t == "(" and self.peek() != ")"):
             v = self.expr()
             if self.take() != ")":
                 raise TestError("closing paren expected")

@@ -133,11 +133,8 @@ class _Parser:
     def _backslash(self) -> None:
         s, i = self.s, self.i
         n = s[i + 1:i + 2]
-        if self.mode == "word":
-            self.lit(n, True)
-        elif self.mode == "dq" and n in ('$', '`', '"', "\\"):
-            self.lit(n, True)
-        elif self.mode == "heredoc" and n in ("$", "`", "\\"):
+        escapable = {"word": None, "dq": '$`"\\', "heredoc": "$`\\"}[self.mode]
+        if escapable is None or (n and n in escapable):
             self.lit(n, True)
         elif self.mode == "heredoc" and n == "\n":
             pass
@@ -196,7 +193,7 @@ class _Parser:
 
 def _braced(body: str, quoted: bool) -> Param:
     """The inside of ${...}."""
-    if body.startswith("#") and len(body) > 1 and body[1:] != "#" and _name_len(body[1:]) == len(body) - 1:
+    if body.startswith("#") and body[1:] not in ("", "#") and _name_len(body[1:]) == len(body) - 1:
         return Param(body[1:], "#len", None, quoted)
     n = _name_len(body)
     if n == 0:

@@ -168,7 +168,8 @@ LINES: list[str] = [
     "f() { x=changed; }; x=orig; f; echo $x",
     "f() { local x=inner; echo $x; }; x=outer; f; echo $x",
     "f() { echo $1; shift; echo $1; }; f a b; echo \"[$1]\"",
-    "fact() { if [ $1 -le 1 ]; then echo 1; else echo $(( $1 * $(fact $(($1 - 1))) )); fi; }; fact 5",
+    "fact() { if [ $1 -le 1 ]; then echo 1; else echo $(( $1 * $(fact $(($1 - 1))) )); fi; }; "
+    "fact 5",
     "f() { return; }; false; f; echo $?",
     "f() { echo in f; }; f | tr a-z A-Z",
     "f() (echo subshell body); f",
