@@ -1,4 +1,4 @@
-"""Devices epoll refuses (a regular file, /dev/null) are always ready: each arming fires once, at once."""
+"""Devices epoll refuses (a regular file, /dev/null) are always ready: each arming fires at once."""
 
 from __future__ import annotations
 
