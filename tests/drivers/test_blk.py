@@ -57,10 +57,20 @@ def test_blocks_round_trip_through_shared_memory(tmp_path: Path) -> None:
         assert data[:3 * 1024] == bytes(3 * 1024) and data[9 * 1024:] == bytes(55 * 1024)
 
 
-def test_a_server_needing_a_disk_without_one_is_a_clear_error(tmp_path: Path) -> None:
+def test_a_server_needing_a_device_the_host_lacks_is_a_clear_error(tmp_path: Path) -> None:
     manifest = tmp_path / "blk.toml"
-    manifest.write_text(MANIFEST.format(mode="isolated"))
+    manifest.write_text(MANIFEST.format(mode="isolated").replace('"disk"', '"tape"'))
     argv = [sys.executable, "-m", "pith", "boot", "--manifest", str(manifest), "--command", "echo"]
     done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
-    assert "needs device disk" in done.stderr
+    assert "needs device tape" in done.stderr
+
+
+def test_a_missing_image_is_a_clear_error(tmp_path: Path) -> None:
+    manifest = tmp_path / "blk.toml"
+    manifest.write_text(MANIFEST.format(mode="isolated"))
+    argv = [sys.executable, "-m", "pith", "boot", "--manifest", str(manifest), "--image",
+            str(tmp_path / "none.img"), "--command", "echo"]
+    done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "none.img: No such file or directory" in done.stderr

@@ -86,9 +86,9 @@ def minix_image(path: Path, mib: int) -> Path:
 
 
 def boot_argv(code: str, manifest: str | None = None, image: Path | None = None) -> list[str]:
-    """`pith boot` running `python -c CODE`, with a manifest and an image if given."""
-    argv = [sys.executable, "-m", "pith", "boot"]
-    argv += ["--manifest", manifest] if manifest else []
+    """`pith boot` running `python -c CODE`, with a manifest (examples/echo.toml if not
+    given) and an image if given."""
+    argv = [sys.executable, "-m", "pith", "boot", "--manifest", manifest or "examples/echo.toml"]
     argv += ["--image", str(image)] if image else []
     return [*argv, "--command", f"python -c {shlex.quote(code)}"]
 
