@@ -9,6 +9,19 @@ matching `KernelError` subclass (`InvalidSlot`, `Timeout`, `ServerDied` …).
 Entry points: `gate()` (this thread's gate), and the `Gate` methods, one per
 syscall. A collocated server (running inside the kernel process) gets a
 `Gate` whose `invoke` calls the kernel directly instead of a socket.
+
+Owed results. A Python signal handler that raises (KeyboardInterrupt) while a
+thread waits for its result leaves that result owed: the kernel still sends it.
+A `SocketGate` counts what it owes and its next `invoke` settles first: it drops
+the owed results that have arrived; one still to come is either waited for, or,
+when a `renew` source of fresh gates is set (the posix layer sets one), the
+gate's socket is swapped for a fresh kernel thread's and the old one closed (the
+kernel ends that thread, and its pending call with it). So a gate never
+answers one call with another's result.
+
+Lazy gates. `set_gate_factory(f)` makes `gate()` give a thread that has none
+the gate `f()` makes (the posix layer: new Python threads get kernel threads
+on their first syscall).
 """
 
 from __future__ import annotations
@@ -39,7 +52,7 @@ from pith.kernel.core.actions import (
 from pith.kernel.core.errors import error_for
 from pith.kernel.core.rights import MAX_MESSAGE
 
-__all__ = ["FRAME", "Gate", "SocketGate", "gate", "set_gate"]
+__all__ = ["FRAME", "Gate", "SocketGate", "gate", "set_gate", "set_gate_factory"]
 
 FRAME = MAX_MESSAGE + 8192  # the largest frame on a gate, message plus its record
 _encode = msgspec.msgpack.Encoder().encode
@@ -185,25 +198,67 @@ class Gate:
 class SocketGate(Gate):
     """A gate that is a SOCK_SEQPACKET socket to the kernel (isolated processes)."""
 
-    def __init__(self, sock: socket.socket) -> None:
+    def __init__(self, sock: socket.socket,
+                 renew: Callable[[], socket.socket] | None = None) -> None:
         self.sock = sock
         self.frame = bytearray(FRAME)
+        self.owed = 0  # results the kernel will send for calls whose caller gave up
+        self.renew = renew  # a fresh kernel thread's socket, to replace a gate still owed
 
     def invoke(self, call: sc.SyscallRequest) -> tuple[Result, list[int]]:
-        self.sock.send(_encode(call))
-        if type(call) not in _HANDING_FDS:
-            size = self.sock.recv_into(self.frame)
-            if not size:
-                raise ConnectionError("the kernel closed this thread's gate")
-            return _decode_result(memoryview(self.frame)[:size]), []
-        data, ancillary, _, _ = self.sock.recvmsg(FRAME, socket.CMSG_SPACE(4 * 4))
-        if not data:
+        if self.owed:
+            self._settle()
+        data = _encode(call)
+        self.owed += 1  # counted first: an interrupt after the send leaves it owed
+        try:
+            self.sock.send(data)
+        except OSError:
+            self.owed -= 1  # (not sent: the gate is broken)
+            raise
+        size, fds = self._receive(type(call) in _HANDING_FDS, block=True)
+        return _decode_result(memoryview(self.frame)[:size]), fds
+
+    def _receive(self, handing: bool, block: bool) -> tuple[int, list[int]]:
+        """The next result frame into `self.frame`: its size and fds (size 0: none yet).
+
+        A marker byte that no result starts with tells, if an exception interrupts,
+        whether the frame was taken after all, so `owed` stays exact."""
+        flags = 0 if block else socket.MSG_DONTWAIT
+        self.frame[0] = _MARK
+        try:
+            if handing:
+                size, ancillary, _, _ = self.sock.recvmsg_into(
+                    [self.frame], socket.CMSG_SPACE(4 * 4), flags)
+            else:
+                size, ancillary = self.sock.recv_into(self.frame, 0, flags), []
+        except BlockingIOError:
+            return 0, []
+        except BaseException:
+            if self.frame[0] != _MARK:
+                self.owed -= 1
+            raise
+        self.owed -= 1
+        if not size:
             raise ConnectionError("the kernel closed this thread's gate")
         fds: list[int] = []
         for level, kind, payload in ancillary:
             if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
                 fds += array.array("i", payload[: len(payload) - len(payload) % 4])
-        return _decode_result(data), fds
+        return size, fds
+
+    def _settle(self) -> None:
+        """Drop the owed results; swap the socket for a fresh one if some are still to come."""
+        while self.owed:
+            size, fds = self._receive(True, block=self.renew is None)
+            for fd in fds:
+                socket.close(fd)
+            if not size and self.renew is not None:
+                fresh = self.renew()
+                self.sock.close()  # the kernel ends the old thread, and its pending call
+                self.sock, self.owed = fresh, 0
+
+
+_MARK = 0xC1  # never the first byte of a MessagePack value
 
 
 def _expect(result: Result, kind: type[R]) -> R:
@@ -228,12 +283,22 @@ def _slot(created: Created) -> int:
 _local = threading.local()
 
 
+_factory: list[Callable[[], Gate]] = []  # makes a gate for a thread that has none
+
+
 def gate() -> Gate:
-    """This thread's gate."""
+    """This thread's gate (made by the gate factory, if one is set, on first use)."""
     g: Gate | None = getattr(_local, "gate", None)
     if g is None:
-        raise RuntimeError("this thread has no Pith gate (not running inside Pith?)")
+        if not _factory:
+            raise RuntimeError("this thread has no Pith gate (not running inside Pith?)")
+        g = _local.gate = _factory[0]()
     return g
+
+
+def set_gate_factory(factory: Callable[[], Gate] | None) -> None:
+    """Give threads without a gate the one `factory()` makes (None: raise instead)."""
+    _factory[:] = [factory] if factory is not None else []
 
 
 def set_gate(g: Gate) -> None:

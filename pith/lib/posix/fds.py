@@ -1,0 +1,261 @@
+"""File descriptors: Pith's fd numbers are vfs's, and these are the os functions on them.
+
+As CPython (PEP 446), fds a process makes are not inherited by the programs it
+spawns: `open` adds O_CLOEXEC, `pipe` asks for close-on-exec ends, and `dup`'s
+new fd is non-inheritable. vfs knows close-on-exec only from Open and Pipe, so
+`Inheritance` keeps, for the rest (`dup`, `set_inheritable(fd, False)`), the fds
+vfs would pass on but this process does not want to: `posix_spawn` closes those
+in the child. `set_inheritable(fd, True)` on a close-on-exec fd re-makes it with
+Dup + Dup2 (which clear the flag, on the same open file).
+
+Blocking: every fd is blocking (`set_blocking(fd, False)` is accepted and does
+nothing). A write larger than one message is sent in pieces and answered with
+the count written, as a blocking write to a file is.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import stat
+from collections.abc import Iterable
+from typing import Any
+
+from pith.drivers import ttyproto as tp
+from pith.lib.posix.errors import oserror
+from pith.lib.posix.services import name_of, tty, vfs
+from pith.lib.posix.status import stat_result
+from pith.servers.vfs import dev
+from pith.servers.vfs import protocol as vp
+
+__all__ = [
+    "INHERIT",
+    "Inheritance",
+    "close",
+    "closerange",
+    "device_encoding",
+    "dup",
+    "dup2",
+    "fstat",
+    "fsync",
+    "ftruncate",
+    "get_blocking",
+    "get_inheritable",
+    "get_terminal_size",
+    "isatty",
+    "lseek",
+    "open",
+    "pipe",
+    "pread",
+    "pwrite",
+    "read",
+    "readv",
+    "set_blocking",
+    "set_inheritable",
+    "ttyname",
+    "write",
+    "writev",
+]
+
+CHUNK = vp.MAX_READ  # bytes of data in one Write request (fits one kernel message)
+
+
+class Inheritance:
+    """Which fds are not to be inherited, beyond what vfs knows (see the module's top)."""
+
+    def __init__(self) -> None:
+        self.cloexec: set[int] = set()  # close-on-exec in vfs (Open with O_CLOEXEC, Pipe)
+        self.kept: set[int] = set()  # inheritable in vfs, but not wanted in children
+
+    def made(self, fd: int, cloexec: bool) -> None:
+        self.forget(fd)
+        (self.cloexec if cloexec else self.kept).add(fd)
+
+    def forget(self, fd: int) -> None:
+        self.cloexec.discard(fd)
+        self.kept.discard(fd)
+
+    def inheritable(self, fd: int) -> bool:
+        return fd not in self.cloexec and fd not in self.kept
+
+
+INHERIT = Inheritance()
+
+
+def _no_dir_fd(dir_fd: int | None) -> None:
+    if dir_fd is not None:
+        raise NotImplementedError("dir_fd unavailable on this platform")
+
+
+def open(path: Any, flags: int, mode: int = 0o777, *, dir_fd: int | None = None) -> int:
+    _no_dir_fd(dir_fd)
+    flags |= vp.O_CLOEXEC
+    fd: int = vfs(vp.Open(name_of(path), flags, mode), path).fd
+    INHERIT.made(fd, cloexec=True)
+    return fd
+
+
+def close(fd: int) -> None:
+    vfs(vp.Close(fd))
+    INHERIT.forget(fd)
+
+
+def closerange(low: int, high: int) -> None:
+    for fd in range(max(low, 0), min(high, 1025)):  # (vfs: at most 1024 fds)
+        with contextlib.suppress(OSError):
+            close(fd)
+
+
+def read(fd: int, size: int) -> bytes:
+    if size < 0:
+        raise ValueError("negative size")  # (CPython: OSError EINVAL from the host call)
+    data: bytes = vfs(vp.Read(fd, min(size, vp.MAX_READ))).data
+    return data
+
+
+def readv(fd: int, buffers: Iterable[Any]) -> int:
+    views = [memoryview(b).cast("B") for b in buffers]
+    data = read(fd, sum(len(v) for v in views))
+    at = 0
+    for v in views:
+        piece = data[at:at + len(v)]
+        v[:len(piece)] = piece
+        at += len(piece)
+    return len(data)
+
+
+def write(fd: int, data: Any) -> int:
+    view = memoryview(data).cast("B")
+    done = 0
+    while True:
+        piece = bytes(view[done:done + CHUNK])
+        count: int = vfs(vp.Write(fd, piece)).count
+        done += count
+        if count < len(piece) or done >= len(view):
+            return done
+
+
+def writev(fd: int, buffers: Iterable[Any]) -> int:
+    return write(fd, b"".join(bytes(memoryview(b)) for b in buffers))
+
+
+def lseek(fd: int, position: int, how: int) -> int:
+    offset: int = vfs(vp.Seek(fd, position, how)).offset
+    return offset
+
+
+def pread(fd: int, size: int, offset: int) -> bytes:
+    """read at `offset`, the fd's position kept (not atomic: Pith has no pread)."""
+    here = lseek(fd, 0, os.SEEK_CUR)
+    try:
+        lseek(fd, offset, os.SEEK_SET)
+        return read(fd, size)
+    finally:
+        lseek(fd, here, os.SEEK_SET)
+
+
+def pwrite(fd: int, data: Any, offset: int) -> int:
+    here = lseek(fd, 0, os.SEEK_CUR)
+    try:
+        lseek(fd, offset, os.SEEK_SET)
+        return write(fd, data)
+    finally:
+        lseek(fd, here, os.SEEK_SET)
+
+
+def fstat(fd: int) -> os.stat_result:
+    return stat_result(vfs(vp.Fstat(fd)))
+
+
+def fsync(fd: Any) -> None:
+    fd = fd if isinstance(fd, int) else fd.fileno()
+    fstat(fd)  # (EBADF for a bad fd, as fsync)
+    vfs(vp.Sync())
+
+
+def ftruncate(fd: int, length: int) -> None:
+    vfs(vp.Truncate(fd, length))
+
+
+def dup(fd: int) -> int:
+    new: int = vfs(vp.Dup(fd)).fd
+    INHERIT.made(new, cloexec=False)
+    return new
+
+
+def dup2(fd: int, fd2: int, inheritable: bool = True) -> int:
+    new: int = vfs(vp.Dup2(fd, fd2)).fd
+    INHERIT.forget(new)
+    if not inheritable:
+        INHERIT.made(new, cloexec=False)
+    return new
+
+
+def pipe() -> tuple[int, int]:
+    p = vfs(vp.Pipe(cloexec=True))
+    INHERIT.made(p.read, cloexec=True)
+    INHERIT.made(p.write, cloexec=True)
+    return p.read, p.write
+
+
+def get_inheritable(fd: int) -> bool:
+    fstat(fd)
+    return INHERIT.inheritable(fd)
+
+
+def set_inheritable(fd: int, inheritable: bool) -> None:
+    fstat(fd)
+    if not inheritable:
+        if INHERIT.inheritable(fd):
+            INHERIT.made(fd, cloexec=False)
+        return
+    if fd in INHERIT.cloexec:  # Dup and Dup2 clear close-on-exec: the same file, inheritable
+        spare = vfs(vp.Dup(fd)).fd
+        try:
+            vfs(vp.Dup2(spare, fd))
+        finally:
+            vfs(vp.Close(spare))
+    INHERIT.forget(fd)
+
+
+def get_blocking(fd: int) -> bool:
+    fstat(fd)
+    return True
+
+
+def set_blocking(fd: int, blocking: bool) -> None:
+    fstat(fd)  # (every Pith fd blocks; asking for non-blocking changes nothing)
+
+
+def isatty(fd: int) -> bool:
+    """True for /dev/tty and /dev/console: vfs's character devices with typed input."""
+    try:
+        st = vfs(vp.Fstat(fd))
+    except OSError:
+        return False
+    return stat.S_ISCHR(st.mode) and st.ino in (dev.TTY, dev.CONSOLE)
+
+
+def ttyname(fd: int) -> str:
+    if not isatty(fd):
+        raise oserror("ENOTTY")
+    return "/dev/tty"
+
+
+def device_encoding(fd: int) -> None:
+    return None
+
+
+def get_terminal_size(fd: int = 1) -> os.terminal_size:
+    if not isatty(fd):
+        raise oserror("ENOTTY")
+    size: tp.Size = tty(tp.WindowSize())
+    return os.terminal_size((size.columns, size.lines))
+
+
+def check_fd(fd: int) -> None:
+    """EBADF unless `fd` is open."""
+    if fd < 0:
+        raise OSError(errno.EBADF, os.strerror(errno.EBADF))
+    fstat(fd)

@@ -1,0 +1,105 @@
+"""Put the posix layer in place of the host's functions, once, at a user process's start.
+
+`install(caps, pid, tty_out)`: the clients of vfs/pm/tty, the spare kernel
+thread, then the `os` functions (fds.py, paths.py, direntry.py, procs.py),
+os.environ (putenv does nothing: the environment a child gets is the one
+posix_spawn passes), `open`/`io.open`/`input` (the caller makes the standard streams once its fds
+0-2 are set: stdio.make_stdio).
+Host fast paths that would use real fds go: os.sendfile and the xattr calls
+are removed (so shutil copies through read and write, and copystat skips
+xattrs), `os.supports_dir_fd` is empty (so shutil.rmtree takes the path-based
+way), and subprocess's fork_exec raises ENOSYS (no fork on Pith).
+`HOST` keeps the functions replaced, by name.
+"""
+
+from __future__ import annotations
+
+import _posixsubprocess
+import errno
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from pith.lib.posix import direntry, fds, paths, procs, stdio, threads
+from pith.lib.posix.services import connect
+
+__all__ = ["HOST", "install", "install_os"]
+
+HOST: dict[str, Any] = {}  # what the layer replaced: name → the host's function
+FDS = ["close", "closerange", "device_encoding", "dup", "dup2", "fstat", "fsync", "ftruncate",
+       "get_blocking", "get_inheritable", "get_terminal_size", "isatty", "lseek", "open", "pipe",
+       "pread", "pwrite", "read", "readv", "set_blocking", "set_inheritable", "ttyname",
+       "write", "writev"]
+PATHS = ["access", "chdir", "chmod", "chown", "fchdir", "fchmod", "fchown", "getcwd",
+         "getcwdb", "lchown", "link", "listdir", "lstat", "mkdir", "mkfifo", "mknod",
+         "readlink", "remove", "rename", "replace", "rmdir", "stat", "statvfs", "symlink",
+         "sync", "truncate", "unlink", "utime"]
+PROCS = ["getpgid", "getpgrp", "getpid", "getppid", "getsid", "kill", "killpg", "posix_spawn",
+         "posix_spawnp", "setpgid", "setpgrp", "setsid", "system", "tcgetpgrp", "tcsetpgrp",
+         "uname", "wait", "waitpid", "fork"]
+ENOSYS = ["execv", "execve", "execvp", "execvpe", "execl", "execle", "execlp", "execlpe",
+          "forkpty", "wait3", "wait4", "waitid", "openpty"]
+GONE = ["sendfile", "listxattr", "getxattr", "setxattr", "removexattr", "copy_file_range",
+        "splice", "fdatasync"]
+
+
+def _replace(module: Any, names: list[str]) -> None:
+    for name in names:
+        HOST.setdefault(name, getattr(os, name, None))
+        setattr(os, name, getattr(module, name))
+
+
+def _unsupported(name: str) -> Callable[..., Any]:
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise OSError(errno.ENOSYS, f"os.{name} is not supported on Pith (use os.posix_spawn)")
+    refuse.__name__ = name
+    return refuse
+
+
+def _nothing(*args: Any, **kwargs: Any) -> None:
+    """(putenv, unsetenv: the environment lives in os.environ alone)"""
+
+
+def install_os(env: dict[str, str]) -> None:
+    """Replace the os module's functions, its environment and the support sets."""
+    _replace(fds, FDS)
+    _replace(paths, PATHS)
+    _replace(procs, PROCS)
+    os.scandir, os.DirEntry = direntry.scandir, direntry.DirEntry  # type: ignore[assignment,misc]
+    os.fdatasync = fds.fsync
+    for name in ENOSYS:
+        setattr(os, name, _unsupported(name))
+    for name in GONE:
+        if hasattr(os, name):
+            delattr(os, name)
+    os.supports_dir_fd = set()
+    os.supports_fd = {os.stat, os.truncate}
+    os.supports_follow_symlinks = {os.stat, os.access, os.chmod, os.chown, os.utime, os.link}
+    os.supports_effective_ids = set()
+    os.putenv = os.unsetenv = _nothing
+    os.environ.clear()
+    os.environ.update(env)
+    _posixsubprocess.fork_exec = _unsupported("fork_exec (subprocess)")
+
+
+def _fix_imported() -> None:
+    """Modules imported before the layer that cached host facts."""
+    facts: dict[str, dict[str, Any]] = {
+        "shutil": {"_USE_CP_SENDFILE": False, "_use_fd_functions": False},
+        "tempfile": {"tempdir": None},
+        "subprocess": {"_fork_exec": _posixsubprocess.fork_exec, "_USE_POSIX_SPAWN": False}}
+    for name, values in facts.items():
+        module = sys.modules.get(name)
+        for attribute, value in values.items() if module is not None else ():
+            setattr(module, attribute, value)
+
+
+def install(caps: dict[str, int], pid: int, env: dict[str, str]) -> None:
+    """Make this process a Pith user process (see the module's top)."""
+    connect(caps, pid)
+    threads.start()
+    install_os(env)
+    _fix_imported()
+    stdio.install_open()
+    sys.executable = procs.PYTHONS[0]
