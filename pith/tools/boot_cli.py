@@ -1,8 +1,8 @@
 """`pith boot`: set up the host side of a boot and hand over to the kernel.
 
 What the host gives the system, by the manifest's `devices`:
-- `disk`: the disk image, read-write (`--image`, else the default image, made
-  with Pith's commands in /bin when it does not exist yet; see `default_image`).
+- `disk`: the disk image, read-write (`--image`, else the default image; see
+  `default_image`), made with Pith's commands in /bin when it does not exist yet.
   The image is locked (flock) while a Pith runs on it: a second boot of the
   same image waits, so two systems never write one disk.
 - `console_in`, `console_out`, `console_err`: the host's fds 0, 1 and 2, for tty.
@@ -52,18 +52,20 @@ def default_image() -> Path:
 
 def ensure_image(image: Path) -> None:
     """Make `image` (64 MiB, Pith's commands in /bin) unless it exists."""
-    if image.exists():
+    if image.exists() or image.is_symlink():
         return
     from pith.servers.mfs.cache import FileDevice
     from pith.tools.mkfs import make_image
 
-    image.parent.mkdir(parents=True, exist_ok=True)
     partial = image.with_name(image.name + f".{os.getpid()}.new")
     try:
+        image.parent.mkdir(parents=True, exist_ok=True)
         device = make_image(partial).dev
         if isinstance(device, FileDevice):
             device.close()
         os.replace(partial, image)  # (atomic: a concurrent boot sees all of it or none)
+    except OSError as e:
+        raise BootError(f"cannot make the disk image {image}: {e.strerror}") from None
     finally:
         partial.unlink(missing_ok=True)
     print(f"pith: made the disk image {image}", file=sys.stderr)
@@ -114,9 +116,8 @@ def boot(manifest_path: Path, command: str | None, image: Path | None) -> int:
         try:
             devices |= {name: os.dup(fd) for name, fd in CONSOLE.items() if name in wanted}
             if "disk" in wanted or image is not None:
-                if image is None:
-                    image = default_image()
-                    ensure_image(image)
+                image = default_image() if image is None else image
+                ensure_image(image)
                 devices["disk"] = os.dup(stack.enter_context(locked(image)))
         except BaseException:
             _close_all(devices)

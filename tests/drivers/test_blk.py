@@ -66,11 +66,11 @@ def test_a_server_needing_a_device_the_host_lacks_is_a_clear_error(tmp_path: Pat
     assert "needs device tape" in done.stderr
 
 
-def test_a_missing_image_is_a_clear_error(tmp_path: Path) -> None:
+def test_an_image_that_cannot_be_opened_is_a_clear_error(tmp_path: Path) -> None:
     manifest = tmp_path / "blk.toml"
     manifest.write_text(MANIFEST.format(mode="isolated"))
     argv = [sys.executable, "-m", "pith", "boot", "--manifest", str(manifest), "--image",
-            str(tmp_path / "none.img"), "--command", "echo"]
+            str(tmp_path), "--command", "echo"]
     done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
-    assert "none.img: No such file or directory" in done.stderr
+    assert f"{tmp_path}: Is a directory" in done.stderr

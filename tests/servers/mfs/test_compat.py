@@ -87,10 +87,10 @@ def test_pith_tree_listed_exactly_by_fsck_minix(tmp_path: Path) -> None:
 def test_mkfs_tool_copies_a_host_tree(tmp_path: Path) -> None:
     src = tmp_path / "src"
     (src / "bin" / "deep").mkdir(parents=True)
-    (src / "bin" / "ls.py").write_text("print('ls')\n")
+    (src / "bin" / "mine.py").write_text("print('ls')\n")
     (src / "big").write_bytes(os.urandom(300_000))
     (src / "bin" / "deep" / "empty").write_bytes(b"")
-    os.symlink("bin/ls.py", src / "ls")
+    os.symlink("bin/mine.py", src / "ls")
     os.chmod(src / "bin" / "ls.py", 0o751)
     os.utime(src / "big", (1_600_000_000, 1_600_000_123))
     image = tmp_path / "out.img"
@@ -103,13 +103,13 @@ def test_mkfs_tool_copies_a_host_tree(tmp_path: Path) -> None:
                       if p.name != "__init__.py")
     assert pith_bin  # Pith's commands are installed beside what --from brought
     assert sorted(minix_listing(image)) == sorted(
-        ["/big", "/bin:", "/bin/deep:", "/bin/deep/empty", "/bin/ls.py", "/ls", *pith_bin])
+        {"/big", "/bin:", "/bin/deep:", "/bin/deep/empty", "/bin/mine.py", "/ls", *pith_bin})
     big = fs.lookup(1, "big")
     assert big.mtime == 1_600_000_123
     assert fs.read(big.ino, 0, 1 << 20) == (src / "big").read_bytes()
-    ls = fs.lookup(fs.lookup(1, "bin").ino, "ls.py")
+    ls = fs.lookup(fs.lookup(1, "bin").ino, "mine.py")
     assert stat.S_IMODE(ls.mode) == 0o751
-    assert fs.readlink(fs.lookup(1, "ls").ino) == "bin/ls.py"
+    assert fs.readlink(fs.lookup(1, "ls").ino) == "bin/mine.py"
 
 
 def test_mkfs_tool_sizes_and_errors(tmp_path: Path) -> None:
