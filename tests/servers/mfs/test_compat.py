@@ -91,7 +91,7 @@ def test_mkfs_tool_copies_a_host_tree(tmp_path: Path) -> None:
     (src / "big").write_bytes(os.urandom(300_000))
     (src / "bin" / "deep" / "empty").write_bytes(b"")
     os.symlink("bin/mine.py", src / "ls")
-    os.chmod(src / "bin" / "ls.py", 0o751)
+    os.chmod(src / "bin" / "mine.py", 0o751)
     os.utime(src / "big", (1_600_000_000, 1_600_000_123))
     image = tmp_path / "out.img"
     assert mkfs_tool.main([str(image), "--size", "8M", "--from", str(src)]) == 0
