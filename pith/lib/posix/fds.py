@@ -1,7 +1,8 @@
 """File descriptors: Pith's fd numbers are vfs's, and these are the os functions on them.
 
 As CPython (PEP 446), fds a process makes are not inherited by the programs it
-spawns: `open` adds O_CLOEXEC, `pipe` asks for close-on-exec ends, and `dup`'s
+spawns: `open` adds O_CLOEXEC (except when the fd it gets is 0, 1 or 2: a process
+that opens its standard fds, as init does, means them for its children too), `pipe` asks for close-on-exec ends, and `dup`'s
 new fd is non-inheritable. vfs knows close-on-exec only from Open and Pipe, so
 `Inheritance` keeps, for the rest (`dup`, `set_inheritable(fd, False)`), the fds
 vfs would pass on but this process does not want to: `posix_spawn` closes those
@@ -93,6 +94,8 @@ def open(path: Any, flags: int, mode: int = 0o777, *, dir_fd: int | None = None)
     flags |= vp.O_CLOEXEC
     fd: int = vfs(vp.Open(name_of(path), flags, mode), path).fd
     INHERIT.made(fd, cloexec=True)
+    if fd <= 2:
+        set_inheritable(fd, True)  # a standard fd opened anew is meant for children too
     return fd
 
 

@@ -5,9 +5,9 @@ thread, then the `os` functions (fds.py, paths.py, direntry.py, procs.py),
 os.environ (putenv does nothing: the environment a child gets is the one
 posix_spawn passes), `open`/`io.open`/`input` (the caller makes the standard streams once its fds
 0-2 are set: stdio.make_stdio).
-Host fast paths that would use real fds go: os.sendfile and the xattr calls
-are removed (so shutil copies through read and write, and copystat skips
-xattrs), `os.supports_dir_fd` is empty (so shutil.rmtree takes the path-based
+Host fast paths that would use real fds go: os.sendfile is removed (so shutil
+copies through read and write), the xattr calls answer ENOTSUP (copystat skips
+them), `os.supports_dir_fd` is empty (so shutil.rmtree takes the path-based
 way), and subprocess's fork_exec raises ENOSYS (no fork on Pith).
 `HOST` keeps the functions replaced, by name.
 """
@@ -40,8 +40,8 @@ PROCS = ["getpgid", "getpgrp", "getpid", "getppid", "getsid", "kill", "killpg", 
          "uname", "wait", "waitpid", "fork"]
 ENOSYS = ["execv", "execve", "execvp", "execvpe", "execl", "execle", "execlp", "execlpe",
           "forkpty", "wait3", "wait4", "waitid", "openpty"]
-GONE = ["sendfile", "listxattr", "getxattr", "setxattr", "removexattr", "copy_file_range",
-        "splice", "fdatasync"]
+GONE = ["sendfile", "copy_file_range", "splice"]
+XATTRS = ["listxattr", "getxattr", "setxattr", "removexattr"]
 
 
 def _replace(module: Any, names: list[str]) -> None:
@@ -57,6 +57,11 @@ def _unsupported(name: str) -> Callable[..., Any]:
     return refuse
 
 
+def _no_xattrs(*args: Any, **kwargs: Any) -> Any:
+    """(Pith files have no extended attributes: ENOTSUP, which shutil.copystat expects)"""
+    raise OSError(errno.ENOTSUP, os.strerror(errno.ENOTSUP))
+
+
 def _nothing(*args: Any, **kwargs: Any) -> None:
     """(putenv, unsetenv: the environment lives in os.environ alone)"""
 
@@ -70,6 +75,8 @@ def install_os(env: dict[str, str]) -> None:
     os.fdatasync = fds.fsync
     for name in ENOSYS:
         setattr(os, name, _unsupported(name))
+    for name in XATTRS:
+        setattr(os, name, _no_xattrs)
     for name in GONE:
         if hasattr(os, name):
             delattr(os, name)
