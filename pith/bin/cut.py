@@ -83,7 +83,7 @@ def parse_list(text: str, what: str) -> list[tuple[int, int]]:
     for part in text.replace(" ", ",").split(","):
         lo, dash, hi = part.partition("-")
         if (not lo and not hi) or not (lo or "1").isdigit() or not (hi or "1").isdigit():
-            raise UsageError(f"invalid {what} list" if part else f"invalid {what} list")
+            raise UsageError(f"invalid {what} list")
         start = int(lo) if lo else 1
         end = (int(hi) if hi else 0) if dash else start
         if start == 0 or (dash and hi and int(hi) == 0):

@@ -198,10 +198,7 @@ def translate(p: bytes, extended: bool) -> bytes:
 def compile_patterns(patterns: list[bytes], flags: set[str]) -> "re.Pattern[bytes]":
     parts = []
     for p in patterns:
-        if "F" in flags:
-            body = re.escape(p)
-        else:
-            body = translate(p, "E" in flags)
+        body = re.escape(p) if "F" in flags else translate(p, "E" in flags)
         parts.append(b"(?:" + body + b")")
     expr = b"|".join(parts) if parts else b"(?!)"
     if "w" in flags:

@@ -80,11 +80,17 @@ def send(signo: int, targets: list[str]) -> int:
     return status
 
 
+def is_option(arg: str, left: int) -> bool:
+    """-SIG, -s, -l...; a bare -NUM is a signal only when a pid follows it."""
+    if not arg.startswith("-") or arg == "-":
+        return False
+    return not arg[1:].isdigit() or left > 1
+
+
 def main(argv: list[str]) -> int:
     signo = signal.SIGTERM
     args = list(argv)
-    while args and args[0].startswith("-") and args[0] != "-" and not args[0][1:].isdigit() \
-            or (args and args[0].startswith("-") and args[0][1:].isdigit() and len(args) > 1):
+    while args and is_option(args[0], len(args)):
         opt = args.pop(0)
         if opt == "--":
             break

@@ -221,6 +221,12 @@ class Lister:
                 name = "'" + name.replace("'", "'\\''") + "'"
         return name + self.indicator(e.st.st_mode)
 
+    def target_indicator(self, path: str) -> str:
+        try:
+            return self.indicator(os.stat(path).st_mode)
+        except OSError:
+            return ""
+
     def indicator(self, mode: int) -> str:
         """-F's and -p's type suffix for a file of this mode."""
         if "F" in self.f:
@@ -271,10 +277,8 @@ class Lister:
             name = self.shown(e)
             if stat.S_ISLNK(st.st_mode):
                 name += " -> " + link_target(e.path)
-                try:
-                    name += self.indicator(os.stat(e.path).st_mode) if "F" in self.f else ""
-                except OSError:
-                    pass
+                if "F" in self.f:
+                    name += self.target_indicator(e.path)
             cells = [mode_string(st.st_mode), str(st.st_nlink)]
             if "g" not in self.f:
                 cells.append(self.owner(st.st_uid))

@@ -153,8 +153,8 @@ def main(argv: list[str]) -> int:
         elif arg and set(arg) <= set("aux"):
             everyone, bsd = True, True
         else:
-            sys.stderr.write(f"{PROG}: error: unsupported option {arg!r}\n\nUsage:\n ps [options]\n\n"
-                             " Try 'ps --help <simple|list|output|threads|misc|all>'\n")
+            sys.stderr.write(f"{PROG}: error: unsupported option {arg!r}\n\n"
+                             f"Usage:\n {PROG} [options]\n\n Try '{PROG} --help'\n")
             return 1
     procs = processes()
     me = next((p for p in procs if p.pid == os.getpid()), None)

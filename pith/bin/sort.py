@@ -152,9 +152,7 @@ def extract(line: bytes, key: Key, sep: bytes | None) -> bytes:
     if key.start_blank:
         start = skip_blanks(line, start, n)
     start = min(start + key.sc - 1, n)
-    if key.ef is None:
-        end = n
-    elif key.ef > len(spans):
+    if key.ef is None or key.ef > len(spans):
         end = n
     elif key.ec == 0:
         end = spans[key.ef - 1][1]
@@ -179,7 +177,7 @@ def transform(text: bytes, opts: str) -> bytes:
     if "b" in opts:
         text = text.lstrip(BLANK)
     if "d" in opts:
-        text = bytes(c for c in text if c in BLANK or chr(c).isalnum() and c < 128)
+        text = bytes(c for c in text if c in BLANK or (chr(c).isalnum() and c < 128))
     if "i" in opts:
         text = bytes(c for c in text if 32 <= c < 127)
     if "f" in opts:

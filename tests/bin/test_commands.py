@@ -26,7 +26,8 @@ TREE = {"d/": "", "d/f": "one\n", "d/sub/": "", "d/sub/g": "two\n", "f": "hello\
 
 LS_TREE = {**TREE, "d/.hidden": "h", "d/a b": "space", "big": "x" * 5000, "old": "o",
            "ld@": "d", "dangling@": "nowhere", "many/": "",
-           **{f"many/{w}": "" for w in ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta"]}}
+           **{f"many/{w}": "" for w in ["alpha", "beta", "gamma", "delta", "epsilon", "zeta",
+                                         "eta", "theta"]}}
 LS_TIMES = {"old": 1_000_000_000, "big": STAMP - 100, "x": STAMP + 100}
 STAT_FORMAT = ("%n|%N|%s|%b|%B|%o|%f|%a|%A|%F|%u|%U|%g|%G|%h|%d|%D|%t|%T|%y|%Y|%Hd|%Ld|"
                "%%|%10s|%-6a|%#o|%05a|%.3Y|%#a|%Hr %Lr|%-#8a|%#08a")
@@ -44,6 +45,8 @@ GREP_ARGS = [a.split("\x00") for a in (
     "ab\0bin", "-c\0ab\0bin", "-a\0ab\0bin", "^^", "baz(1)", "-E\0baz\\(1\\)", "a^",
     "-E\0a|^F", "\\(^a\\)", "d\\$", "^*", "\\(*\\)", "$", "b$\\|^F", "-f\0g\0f",
     "-e\0", "--bogus")]
+GREP_FILES: dict[str, str | bytes] = {"f": GREP_TEXT, "g": "foo\n", "d/": "", "d/h": "ab\n",
+                                      "bin": b"ab\0cd\n"}
 SORT_TEXT = b"b 2 x\na 10 y\nB 1 z\n  c 3 w\na 10 y\n\n-5 q q\n1.5 r r\nb 2 a\n"
 TEST_ARGS = [a.split("\x00") if a else [] for a in (
     "", "a", "\0", "-n\0", "-z\0", "-z\0a", "a\0=\0a", "a\0!=\0a", "1\0-eq\x001",
@@ -171,8 +174,7 @@ CASES: dict[str, list[Case]] = {
              Case(["f", "l", "d", "/dev/null"], files=LS_TREE, check=all_but_birth),
              Case(["--printf", r"%n\t%s\n\101%%", "f"], files=LS_TREE),
              Case([]), Case(["-c"])],
-    "grep": [Case(a, GREP_TEXT.encode(), files={"f": GREP_TEXT, "g": "foo\n", "d/": "", "d/h": "ab\n",
-                                         "bin": b"ab\0cd\n"}) for a in GREP_ARGS],
+    "grep": [Case(a, GREP_TEXT.encode(), files=GREP_FILES) for a in GREP_ARGS],
     "sort": [Case(a, SORT_TEXT, files={"f": "z\ny\n", "g": "b\na\n"}) for a in
              ([], ["-r"], ["-n"], ["-rn"], ["-u"], ["-f"], ["-fu"], ["-k2"], ["-k2n"],
               ["-k2,2n"], ["-k2,2nr"], ["-k3"], ["-k1.2"], ["-k2b"], ["-b"], ["-t", " ", "-k2n"],
@@ -197,7 +199,8 @@ CASES: dict[str, list[Case]] = {
              ["-d", "ab", "-f1"], ["-b3-1"], ["-f", "x"], ["-d:", "-b1"], ["-s", "-b1"],
              ["-b1", "-f1"], ["-d:", "-f5"], ["-b10"], ["nope"])],
     "printf": [Case(a) for a in
-               (["a\\n"], ["%s-%d\\n", "a", "1", "b", "2", "c"], ["%5s|%-5s|%.2s\\n", "ab", "c", "efg"],
+               (["a\\n"], ["%s-%d\\n", "a", "1", "b", "2", "c"],
+                ["%5s|%-5s|%.2s\\n", "ab", "c", "efg"],
                 ["%x %X %o %#x %#o %u|%#5o|%-#5o|%#05o\\n", "255", "255", "8", "255", "8", "-1",
                  "8", "8", "8"],
                 ["%f %.2f %e %g %G %10.3f\\n", "3.14159", "2.5", "12345.678", "0.0001", "1e20",
