@@ -36,9 +36,11 @@ from typing import Any
 from pith.drivers.ttyproto import (
     ConsoleFlush,
     ConsoleInput,
+    ConsoleKinds,
     Done,
     Foreground,
     GetForeground,
+    Kinds,
     Output,
     SetForeground,
     Size,
@@ -192,6 +194,9 @@ class TtyServer(Server):
     def do_get_foreground(self, request: GetForeground, caller: Caller) -> Foreground:
         with self.lock:
             return Foreground(self.foreground)
+
+    def do_kinds(self, request: Kinds, caller: Caller) -> ConsoleKinds:
+        return ConsoleKinds(*(os.isatty(fd) for fd in (self.fd_in, self.fd_out, self.fd_err)))
 
     def do_window_size(self, request: WindowSize, caller: Caller) -> Size:
         """The terminal's size; 80x24 when it is not a terminal or does not know (0)."""

@@ -10,6 +10,10 @@ comes back loses at most the line being edited, and no reader.
 - vfs → tty: `Output(data, err)` answered with `Written`.
 - processes → tty: `SetForeground(pgid)`, `GetForeground()` (tcsetpgrp/tcgetpgrp),
   `WindowSize()` (os.get_terminal_size).
+- vfs → tty: `Kinds()`: which of the host's stdin, stdout and stderr are terminals.
+  vfs shows a console descriptor as a character device (so `isatty` is true) only
+  when its side of the host console is a terminal, and as a FIFO otherwise, so a
+  program behaves inside Pith as it would on the host (`ls` in columns or not).
 - tty → vfs (a system badge): `ConsoleInput(data)` — cooked input, a whole line (or
   what ^D ended); `data == b""` is an end of file: the next read returns 0 bytes.
   `ConsoleFlush()` — ^C or ^\\: the typed-ahead input is dropped and readers
@@ -22,8 +26,20 @@ from __future__ import annotations
 import msgspec
 
 __all__ = [
-    "ConsoleFlush", "ConsoleInput", "Done", "Foreground", "GetForeground", "Output",
-    "SetForeground", "Size", "TtyReply", "TtyRequest", "WindowSize", "Written",
+    "ConsoleFlush",
+    "ConsoleInput",
+    "ConsoleKinds",
+    "Done",
+    "Foreground",
+    "GetForeground",
+    "Kinds",
+    "Output",
+    "SetForeground",
+    "Size",
+    "TtyReply",
+    "TtyRequest",
+    "WindowSize",
+    "Written",
 ]
 
 
@@ -42,6 +58,16 @@ class GetForeground(msgspec.Struct, frozen=True, tag=True):
 
 class WindowSize(msgspec.Struct, frozen=True, tag=True):
     pass
+
+
+class Kinds(msgspec.Struct, frozen=True, tag=True):
+    pass
+
+
+class ConsoleKinds(msgspec.Struct, frozen=True, tag=True):
+    stdin: bool  # True: a terminal
+    stdout: bool
+    stderr: bool
 
 
 class Written(msgspec.Struct, frozen=True, tag=True):
@@ -72,5 +98,5 @@ class ConsoleFlush(msgspec.Struct, frozen=True, tag=True):
     pass
 
 
-TtyRequest = Output | SetForeground | GetForeground | WindowSize
-TtyReply = Written | Done | Foreground | Size
+TtyRequest = Output | SetForeground | GetForeground | WindowSize | Kinds
+TtyReply = Written | Done | Foreground | Size | ConsoleKinds

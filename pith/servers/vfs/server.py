@@ -67,6 +67,7 @@ class VfsServer(Server):
         self.console = Console()
         self.tty = Client(self.caps["tty"], tp.TtyReply, self.gate_of) if "tty" in self.caps \
             else None
+        self.kinds: tp.ConsoleKinds | None = None  # which host console fds are terminals
 
     # -- mounts ------------------------------------------------------------------
 
@@ -312,7 +313,25 @@ class VfsServer(Server):
         if isinstance(desc, PipeEnd):
             return vp.Status(0, desc.pipe.id, stat.S_IFIFO | 0o600, 1, 0, 0,
                           len(desc.pipe.buf), 0, 0, 0)
-        return status(desc.loc, desc.loc.mount.call(fs.Stat(desc.loc.ino)))
+        found = status(desc.loc, desc.loc.mount.call(fs.Stat(desc.loc.ino)))
+        if isinstance(desc, Terminal) and not self.terminal_side(desc):
+            return msgspec.structs.replace(found, mode=stat.S_IFIFO | 0o600)
+        return found
+
+    def terminal_side(self, desc: Terminal) -> bool:
+        """Is the host side of this console descriptor a terminal? (Its input for a
+        read-only one, else its output.) Not one: it shows as a FIFO, so `isatty` is
+        false in Pith exactly when it would be on the host."""
+        if self.kinds is None:
+            try:
+                self.kinds = self.tty.call(tp.Kinds()) if self.tty else None
+            except (KernelError, ServiceError):
+                return True
+        if self.kinds is None:
+            return True
+        if desc.flags & vp.O_ACCMODE == vp.O_RDONLY:
+            return self.kinds.stdin
+        return self.kinds.stderr if desc.err else self.kinds.stdout
 
     def do_statfs(self, request: vp.Statfs, caller: Caller) -> vp.FsStatus:
         loc, _ = self.walk(caller).node(request.path, True)
