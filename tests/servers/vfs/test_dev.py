@@ -17,16 +17,22 @@ from pith.servers.vfs.console import TYPEAHEAD, Console
 from tests.servers.vfs.harness import Client, World
 
 
+ALL_TERMINALS = tp.ConsoleKinds(True, True, True)
+
+
 class FakeTty:
     """The tty driver's endpoint: records Output; can die on the next calls."""
 
-    def __init__(self) -> None:
+    def __init__(self, kinds: tp.ConsoleKinds = ALL_TERMINALS) -> None:
         self.out: list[tuple[bytes, bool]] = []
         self.failures: list[Exception] = []
+        self.kinds = kinds
 
     def call(self, request: Any, timeout: float | None = None) -> Any:
         if self.failures:
             raise self.failures.pop(0)
+        if isinstance(request, tp.Kinds):
+            return self.kinds
         assert isinstance(request, tp.Output)
         self.out.append((request.data, request.err))
         return tp.Written(len(request.data))
@@ -203,3 +209,19 @@ def test_console_reads_give_back_the_pushed_bytes_line_by_line(
     expected = b"".join(chunks)
     assert b"".join(got) == expected[:len(b"".join(got))]
     assert got.count(b"") <= chunks.count(b"")
+
+
+@pytest.mark.parametrize(("kinds", "expected"), [
+    (tp.ConsoleKinds(True, True, True), (True, True, True)),
+    (tp.ConsoleKinds(False, True, True), (False, True, True)),
+    (tp.ConsoleKinds(True, False, True), (True, False, True)),
+    (tp.ConsoleKinds(False, False, False), (False, False, False)),
+])
+def test_a_console_fd_is_a_terminal_exactly_when_its_host_side_is(
+        w: World, c: Client, kinds: tp.ConsoleKinds, expected: tuple[bool, ...]) -> None:
+    w.vfs.tty = FakeTty(kinds)  # type: ignore[assignment]
+    fds = (c(vp.Open("/dev/tty", vp.O_RDONLY)).fd, c(vp.Open("/dev/tty", vp.O_WRONLY)).fd,
+           c(vp.Open("/dev/console", vp.O_WRONLY)).fd)
+    modes = [c(vp.Fstat(fd)).mode for fd in fds]
+    assert tuple(stat.S_ISCHR(m) for m in modes) == expected
+    assert all(stat.S_ISCHR(m) or stat.S_ISFIFO(m) for m in modes)
