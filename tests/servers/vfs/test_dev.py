@@ -16,7 +16,6 @@ from pith.servers.vfs import protocol as vp
 from pith.servers.vfs.console import TYPEAHEAD, Console
 from tests.servers.vfs.harness import Client, World
 
-
 ALL_TERMINALS = tp.ConsoleKinds(True, True, True)
 
 
