@@ -30,6 +30,7 @@ CASES = [
     Case("options_bad", "options.py", ["--count", "many"]),
     Case("lines", "lines.py", stdin="one\ntwo\nthree\nfour\n"),
     Case("crash", "crash.py", scripts=["helper.py"]),
+    Case("procs", "procs.py", scripts=["child.py"]),
 ]
 
 

@@ -1,3 +1,4 @@
+# ruff: noqa: SIM115, E501  (an ordinary script: open(...).read() as people write it)
 """open/read/write/seek/append/truncate in text and binary modes, and the errors they raise."""
 import os
 

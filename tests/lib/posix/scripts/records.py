@@ -1,3 +1,4 @@
+# ruff: noqa: SIM115, E501  (an ordinary script: open(...).read() as people write it)
 """json and csv processing: read a csv, summarise it as json, write both back."""
 import csv
 import json

@@ -1,3 +1,4 @@
+# ruff: noqa: SIM115, E501  (an ordinary script: open(...).read() as people write it)
 """Make a tree, walk it, copy it, move it, list it with pathlib and glob, remove it."""
 import glob
 import os
