@@ -1,4 +1,4 @@
-# ruff: noqa: SIM115, E501  (an ordinary script: open(...).read() as people write it)
+# ruff: noqa: SIM115  (an ordinary script: open(...).read() as people write it)
 """Count lines, words and characters of the files named (or stdin), like wc, plus top words."""
 import collections
 import sys
