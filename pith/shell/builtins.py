@@ -77,6 +77,8 @@ def b_printf(sh: Shell, argv: list[str]) -> int:
     out(text)
     for e in errors:
         sh.error(f"printf: {e}")
+    if any("invalid directive" in e for e in errors):
+        return 2
     return 1 if errors else 0
 
 
@@ -164,7 +166,10 @@ def _count(sh: Shell, argv: list[str], default: int) -> int:
     if len(argv) < 2:
         return default
     try:
-        return int(argv[1])
+        n = int(argv[1])
+        if n < 0 or not argv[1].isdigit():
+            raise ValueError
+        return n
     except ValueError:
         raise ShellError(f"{argv[0]}: Illegal number: {argv[1]}") from None
 
@@ -176,7 +181,7 @@ def b_exit(sh: Shell, argv: list[str]) -> int:
 
 @builtin("return")
 def b_return(sh: Shell, argv: list[str]) -> int:
-    raise ReturnFunc(_count(sh, argv, sh.st.status) & 0xFF)
+    raise ReturnFunc(_count(sh, argv, sh.st.status))
 
 
 @builtin("break", "continue")

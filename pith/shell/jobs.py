@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from pith.shell import redirect
 from pith.shell.errors import ShellError
 from pith.shell.nodes import AndOr, Command, Prepared, Redir, Script, Simple
-from pith.shell.spawn import Action, wait_status
+from pith.shell.spawn import Action, NotFound, wait_status
 
 if TYPE_CHECKING:
     from pith.shell.run import Shell
@@ -83,16 +83,22 @@ class Jobs:
                        actions: list[Action], pgroup: int | None) -> int | str:
         sh = self.sh
         sh.xtrace(argv, assigns)
-        pargv = sh.program_argv(argv)
-        if isinstance(pargv, int):
-            return str(pargv)
         try:
-            more, to_close = redirect.spawn_actions(redirect.plan(sh, redirs))
+            steps = redirect.plan(sh, redirs)
         except redirect.RedirError as e:
             sh.error(str(e))
             return "2"
+        program = sh.resolve(argv)
+        if isinstance(program, NotFound):
+            saved = redirect.apply(steps)  # the message goes where the command's stderr would
+            try:
+                sh.error(program.message)
+            finally:
+                redirect.restore(saved)
+            return str(program.status)
+        more, to_close = redirect.spawn_actions(steps)
         try:
-            return sh.spawn_program(pargv, assigns, actions + more, pgroup)
+            return sh.spawn_program(program, assigns, actions + more, pgroup)
         except OSError as e:
             sh.error(f"{argv[0]}: {e.strerror}")
             return "126"
@@ -192,6 +198,8 @@ class Jobs:
                 return 127
             if os.WIFSTOPPED(st):
                 return None
+            if os.WIFSIGNALED(st) and os.WTERMSIG(st) not in (signal.SIGINT, signal.SIGPIPE):
+                self.sh.error_raw(f"{signal.strsignal(os.WTERMSIG(st)) or 'Killed'}\n")
             return wait_status(st)
 
     # --- background -------------------------------------------------------------------------
@@ -257,6 +265,8 @@ class Jobs:
 
     def continue_job(self, job: Job, foreground: bool) -> int:
         job.stopped = False
+        if self.jc and foreground:
+            _tcsetpgrp(job.pgid)
         if self.jc:
             with contextlib.suppress(OSError):
                 os.killpg(job.pgid, signal.SIGCONT)

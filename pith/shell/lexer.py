@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from pith.shell.errors import ShellSyntaxError
 from pith.shell.nodes import HereDoc
+from pith.shell.words import CaseWords, parse_heredoc
 
 __all__ = ["OPERATORS", "Lexer", "Source", "Token"]
 
@@ -132,8 +133,6 @@ class Lexer:
         return doc
 
     def _read_heredocs(self) -> None:
-        from pith.shell.words import parse_heredoc
-
         docs, self.pending = self.pending, []
         for doc in docs:
             lines: list[str] = []
@@ -243,8 +242,12 @@ class Lexer:
         src = self.src
         out = [src.get()]
         depth = 1
+        cases = CaseWords()
         while depth:
             c = src.peek()
+            if cases.feed(c) and open_ == "(" and c in "()":
+                out.append(src.get())
+                continue
             if not c:
                 what = f'Missing "{close}"' if close == "}" else "Unterminated quoted string"
                 raise self._eof(what)

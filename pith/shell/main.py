@@ -20,7 +20,7 @@ from pith.shell.errors import (
     ShellSyntaxError,
 )
 from pith.shell.lexer import Lexer, Source
-from pith.shell.nodes import Group, Script, Subshell
+from pith.shell.nodes import Command, Group, Script, Subshell
 from pith.shell.parser import Parser
 from pith.shell.run import Shell, write_fd
 from pith.shell.spawn import set_shell_path
@@ -136,6 +136,13 @@ def run_child(encoded: str) -> int:
     st, node = decode(encoded)
     st.traps = {k: v for k, v in st.traps.items() if v == ""}
     sh = Shell(st)
+    try:
+        return _run_node(sh, node)
+    finally:
+        _exit_trap(sh)
+
+
+def _run_node(sh: Shell, node: Command | Script | str) -> int:
     try:
         if isinstance(node, str):
             return run_loop(sh, Source(node))

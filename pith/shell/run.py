@@ -41,7 +41,15 @@ from pith.shell.nodes import (
     Subshell,
 )
 from pith.shell.pattern import match
-from pith.shell.spawn import Action, Found, find_program, shell_argv, spawn, wait_status
+from pith.shell.spawn import (
+    Action,
+    Found,
+    NotFound,
+    find_program,
+    shell_argv,
+    spawn,
+    wait_status,
+)
 from pith.shell.state import STATE_VAR, State, encode
 
 if TYPE_CHECKING:
@@ -259,15 +267,22 @@ class Shell:
 
     # --- simple commands --------------------------------------------------------------------
 
-    def expand_simple(self, cmd: Simple) -> tuple[list[str], list[tuple[str, str]]]:
+    def expand_simple(self, cmd: Simple, here: bool = False
+                      ) -> tuple[list[str], list[tuple[str, str]]]:
+        """Expand the words, then the assignments (which, with no command and `here`, take
+        effect one by one: `a=1 b=$a`)."""
         self.sub_status = 0
         argv = expand_words(self, cmd.words)
-        assigns = [(name, expand_string(self, w.parts)) for name, w in cmd.assigns]
+        assigns = []
+        for name, w in cmd.assigns:
+            assigns.append((name, expand_string(self, w.parts)))
+            if here and not argv:
+                self.set_var(name, assigns[-1][1])
         return argv, assigns
 
     def run_simple(self, cmd: Simple) -> int:
         self.lineno = cmd.line
-        argv, assigns = self.expand_simple(cmd)
+        argv, assigns = self.expand_simple(cmd, here=True)
         return self.run_prepared(argv, assigns, cmd.redirs, cmd)
 
     def xtrace(self, argv: list[str], assigns: list[tuple[str, str]]) -> None:
@@ -361,20 +376,22 @@ class Shell:
 
     # --- starting processes -----------------------------------------------------------------
 
-    def program_argv(self, argv: list[str]) -> list[str] | int:
-        """The argv to spawn for a program, or an error status (message printed)."""
+    def resolve(self, argv: list[str]) -> tuple[str, list[str]] | NotFound:
+        """The path to spawn and the argv to give it, for a program's argv."""
         found = find_program(argv[0], self.get_var("PATH") or "/bin:/usr/bin")
         if not isinstance(found, Found):
-            self.error(found.message)
-            return found.status
-        return [*found.prefix, found.path, *argv[1:]] if found.prefix else [found.path, *argv[1:]]
+            return found
+        if found.prefix:
+            return found.prefix[0], [*found.prefix, found.path, *argv[1:]]
+        return found.path, argv
 
-    def spawn_program(self, argv: list[str], assigns: list[tuple[str, str]],
+    def spawn_program(self, program: tuple[str, list[str]], assigns: list[tuple[str, str]],
                       actions: list[Action], pgroup: int | None) -> int:
-        """Start a program (argv[0] already resolved); returns the pid."""
+        """Start a resolved program; returns the pid."""
         env = self.st.environ()
         env.update(assigns)
-        return spawn(argv, env, actions, pgroup, self.sigdef)
+        path, argv = program
+        return spawn(argv, env, actions, pgroup, self.sigdef, path=path)
 
     def spawn_shell(self, node: Command | Script | str, actions: list[Action],
                     pgroup: int | None = None) -> int:
@@ -406,7 +423,6 @@ class Shell:
         os.close(r)
         _, status = os.waitpid(pid, 0)
         self.sub_status = wait_status(status)
-        self.st.status = self.sub_status
         return b"".join(chunks).decode("utf-8", "surrogateescape").rstrip("\n")
 
     # --- files ------------------------------------------------------------------------------

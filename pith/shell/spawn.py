@@ -93,19 +93,21 @@ def find_program(name: str, path: str) -> Found | NotFound:
 
 
 def spawn(argv: list[str], env: dict[str, str], actions: list[Action],
-          pgroup: int | None = None, sigdef: set[int] | None = None) -> int:
-    """Start argv[0] (a path) with these fd actions; returns the pid. Raises OSError."""
+          pgroup: int | None = None, sigdef: set[int] | None = None, path: str = "") -> int:
+    """Start the program at `path` (default argv[0]) with these fd actions; returns the pid.
+    Raises OSError."""
     kwargs: dict[str, object] = {"file_actions": actions,
                                  "setsigdef": sorted(DEFAULT_SIGNALS | (sigdef or set()))}
     if pgroup is not None:
         kwargs["setpgroup"] = pgroup
     try:
-        return os.posix_spawn(argv[0], argv, env, **kwargs)  # type: ignore[arg-type]
+        return os.posix_spawn(path or argv[0], argv, env, **kwargs)  # type: ignore[arg-type]
     except OSError as e:
         if e.errno != errno.ENOEXEC:
             raise
     # A script with no #! line: run it with the shell, as dash does.
-    return os.posix_spawn(sys.executable, [*shell_argv(), *argv], env, **kwargs)  # type: ignore[arg-type]
+    script = [path or argv[0], *argv[1:]]
+    return os.posix_spawn(sys.executable, [*shell_argv(), *script], env, **kwargs)  # type: ignore[arg-type]
 
 
 def wait_status(status: int) -> int:

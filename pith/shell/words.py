@@ -39,11 +39,35 @@ def parse_arith(text: str) -> list[Part]:
     return _Parser(text, "heredoc").parse()
 
 
+class CaseWords:
+    """Follows `case ... esac` inside $( ): there a ')' ends a pattern, not the substitution."""
+
+    def __init__(self) -> None:
+        self.word = ""
+        self.depth = 0
+
+    def feed(self, c: str) -> bool:
+        """Take the next character; True if a bracket here does not count."""
+        if c.isalnum() or c == "_":
+            self.word += c
+            return self.depth > 0
+        if self.word == "case":
+            self.depth += 1
+        elif self.word == "esac" and self.depth:
+            self.depth -= 1
+        self.word = ""
+        return self.depth > 0
+
+
 def _find_close(s: str, i: int, open_: str, close: str) -> int:
     """Index of the bracket closing the one just before s[i] (quotes skipped)."""
     depth = 1
+    cases = CaseWords()
     while i < len(s):
         c = s[i]
+        if cases.feed(c) and open_ == "(" and c in "()":
+            i += 1
+            continue
         if c == "\\":
             i += 2
             continue
@@ -53,6 +77,10 @@ def _find_close(s: str, i: int, open_: str, close: str) -> int:
             continue
         if c == '"':
             i = _find_close_quote(s, i + 1) + 1
+            continue
+        if c == "`":
+            j = s.find("`", i + 1)
+            i = (j if j >= 0 else len(s)) + 1
             continue
         if c == open_:
             depth += 1
