@@ -2,8 +2,9 @@
 
 As CPython (PEP 446), fds a process makes are not inherited by the programs it
 spawns: `open` adds O_CLOEXEC (except when the fd it gets is 0, 1 or 2: a process
-that opens its standard fds, as init does, means them for its children too), `pipe` asks for close-on-exec ends, and `dup`'s
-new fd is non-inheritable. vfs knows close-on-exec only from Open and Pipe, so
+that opens its standard fds, as init does, means them for its children too),
+`pipe` asks for close-on-exec ends, and `dup`'s new fd is non-inheritable. vfs
+knows close-on-exec only from Open and Pipe, so
 `Inheritance` keeps, for the rest (`dup`, `set_inheritable(fd, False)`), the fds
 vfs would pass on but this process does not want to: `posix_spawn` closes those
 in the child. `set_inheritable(fd, True)` on a close-on-exec fd re-makes it with

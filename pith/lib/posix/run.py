@@ -144,6 +144,18 @@ def _finish(status: int) -> int:
 _host_stderr: list[Any] = []  # the host's stderr, for a process with no fd 2 at all
 
 
+RUNNERS = (__file__, "/boot/bin/python.py", "/boot/bin/python3.py")  # frames not shown
+
+
+def _print_traceback(e: BaseException) -> None:
+    """The traceback as CPython prints it for a script: from the program's own frames."""
+    tb = e.__traceback__
+    while tb is not None and tb.tb_next is not None and \
+            tb.tb_frame.f_code.co_filename in RUNNERS:
+        tb = tb.tb_next
+    traceback.print_exception(type(e), e, tb)
+
+
 def _stderr() -> None:
     """Streams made again if fd 2 had no stream at start (the program opened it since);
     with no fd 2 still, the host's stderr (the console), so no error goes unseen."""
@@ -169,13 +181,13 @@ def run_program(path: str, argv: list[str]) -> int:
     except SystemExit as e:
         _stderr()
         status = _exit_status(e)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as e:
         _stderr()
-        traceback.print_exc()
+        _print_traceback(e)
         status, interrupted = 130, True
-    except BaseException:
+    except BaseException as e:
         _stderr()
-        traceback.print_exc()
+        _print_traceback(e)
         status = 1
     status = _finish(status)
     if interrupted:
