@@ -14,4 +14,5 @@ except ImportError:  # run from a source tree that is not installed
     import pith.shell.main as shell_main
 
 if __name__ == "__main__":
-    sys.exit(shell_main.main(sys.argv, __file__))
+    # How to start another shell: this file (inside Pith, /boot/bin/sh.py) under Python.
+    sys.exit(shell_main.main(sys.argv, globals().get("__file__") or sys.argv[0]))

@@ -75,7 +75,7 @@ def _tilde(sh: Shell, user: str) -> str:
         import pwd
 
         return pwd.getpwnam(user).pw_dir
-    except (ImportError, KeyError):
+    except (ImportError, KeyError, OSError):
         return "~" + user
 
 

@@ -101,13 +101,24 @@ def spawn(argv: list[str], env: dict[str, str], actions: list[Action],
     if pgroup is not None:
         kwargs["setpgroup"] = pgroup
     try:
-        return os.posix_spawn(path or argv[0], argv, env, **kwargs)  # type: ignore[arg-type]
+        return _posix_spawn(path or argv[0], argv, env, kwargs)
     except OSError as e:
         if e.errno != errno.ENOEXEC:
             raise
     # A script with no #! line: run it with the shell, as dash does.
     script = [path or argv[0], *argv[1:]]
-    return os.posix_spawn(sys.executable, [*shell_argv(), *script], env, **kwargs)  # type: ignore[arg-type]
+    return _posix_spawn(sys.executable, [*shell_argv(), *script], env, kwargs)
+
+
+def _posix_spawn(path: str, argv: list[str], env: dict[str, str],
+                 kwargs: dict[str, object]) -> int:
+    try:
+        return os.posix_spawn(path, argv, env, **kwargs)  # type: ignore[arg-type]
+    except (TypeError, NotImplementedError):
+        if "setsigdef" not in kwargs:  # an os layer without setsigdef: go without
+            raise
+        rest = {k: v for k, v in kwargs.items() if k != "setsigdef"}
+        return os.posix_spawn(path, argv, env, **rest)  # type: ignore[arg-type]
 
 
 def wait_status(status: int) -> int:
