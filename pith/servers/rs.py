@@ -303,8 +303,8 @@ def main(ctx: Context) -> int:
         s = manifest.servers[name]
         grants = {e: (endpoints[e], READ) for e in s.provides}  # (provides and uses: both)
         grants |= {e: (endpoints[e], WRITE | GRANT | grants.get(e, (0, 0))[1]) for e in s.uses}
-        missing = [f"{kind} {d}" for kind, names in (("device", s.devices), ("kernel cap", s.kernel))
-                   for d in names if d not in ctx.caps]
+        wanted = (("device", s.devices), ("kernel cap", s.kernel))
+        missing = [f"{kind} {d}" for kind, names in wanted for d in names if d not in ctx.caps]
         if missing:
             print(f"pith: server {name} needs {missing[0]}, which this boot lacks"
                   " (pith boot --image IMAGE gives the disk)", file=sys.stderr)

@@ -32,7 +32,7 @@ class State:
     arg0: str = "sh"
     options: set[str] = field(default_factory=set)  # letters: e x u f n v C
     status: int = 0
-    pid: int = field(default_factory=os.getpid)
+    pid: int = field(default_factory=lambda: os.getpid())  # (looked up late: Pith patches os)
     last_bg: int | None = None
     traps: dict[str, str] = field(default_factory=dict)
     local_stack: list[dict[str, str | None]] = field(default_factory=list)

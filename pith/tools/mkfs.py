@@ -94,7 +94,8 @@ def make_image(image: Path, size: int = DEFAULT_SIZE, source: Path | None = None
 
 
 def install_bin(fs: MinixFS) -> int:
-    """Put Pith's commands (pith/bin/NAME.py) in /bin of `fs`, mode 0755; how many.
+    """Put Pith's commands (pith/bin/NAME.py) in /bin of `fs`, mode 0755, and /bin/sh
+    (a symlink to sh.py); how many commands.
 
     A /bin that `--from` brought is kept; Pith's commands replace same-named files in it."""
     commands = sorted(p for p in BIN.glob("*.py") if p.name != "__init__.py")
@@ -111,6 +112,8 @@ def install_bin(fs: MinixFS) -> int:
         data = command.read_bytes()
         for offset in range(0, len(data), MAX_IO):
             fs.write(ino, offset, data[offset:offset + MAX_IO])
+    with contextlib.suppress(FsError):  # /bin/sh, as POSIX has it (#!/bin/sh scripts)
+        fs.symlink(bin_ino, "sh", "sh.py")
     return len(commands)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ctypes
 import dataclasses
+import importlib
 import os
 import signal
 import socket
@@ -31,6 +32,10 @@ __all__ = ["Zygote"]
 _encode = msgspec.msgpack.encode
 PR_SET_PDEATHSIG = 1
 Request = tuple[str, str, tuple[str, ...], int | None]
+# Imported once in the zygote, before any fork: the library every process runs, the
+# posix runtime and shell of user processes, and the stdlib modules commands use.
+PREWARM = ("pith.lib.start", "pith.lib.posix.run", "pith.shell.main", "_pyio", "getopt",
+           "re", "stat", "argparse", "json")
 
 
 class Zygote:
@@ -71,7 +76,8 @@ def _serve(ctl: socket.socket) -> None:
     setproctitle.setproctitle("pith:zygote")
     os.closerange(3, ctl.fileno())
     os.closerange(ctl.fileno() + 1, 65536)
-    import pith.lib.start  # noqa: F401  (pre-warm: the library every process runs)
+    for module in PREWARM:  # (so a new process costs a fork, not these imports)
+        importlib.import_module(module)
 
     policy = sandbox.default_policy()  # computed once: the paths are the same for all
 

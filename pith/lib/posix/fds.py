@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import signal
 import stat
 from collections.abc import Iterable
 from typing import Any
@@ -134,10 +135,21 @@ def write(fd: int, data: Any) -> int:
     done = 0
     while True:
         piece = bytes(view[done:done + CHUNK])
-        count: int = vfs(vp.Write(fd, piece)).count
+        try:
+            count: int = vfs(vp.Write(fd, piece)).count
+        except BrokenPipeError:
+            _sigpipe()
+            raise
         done += count
         if count < len(piece) or done >= len(view):
             return done
+
+
+def _sigpipe() -> None:
+    """A write to a pipe nobody reads: as Linux, SIGPIPE to the writer, which dies of
+    it unless it ignores or catches it (CPython ignores it: then EPIPE is raised)."""
+    if signal.getsignal(signal.SIGPIPE) is not signal.SIG_IGN:
+        signal.raise_signal(signal.SIGPIPE)  # (SIG_DFL: the process ends here, at once)
 
 
 def writev(fd: int, buffers: Iterable[Any]) -> int:

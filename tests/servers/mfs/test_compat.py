@@ -103,7 +103,8 @@ def test_mkfs_tool_copies_a_host_tree(tmp_path: Path) -> None:
                       if p.name != "__init__.py")
     assert pith_bin  # Pith's commands are installed beside what --from brought
     assert sorted(minix_listing(image)) == sorted(
-        {"/big", "/bin:", "/bin/deep:", "/bin/deep/empty", "/bin/mine.py", "/ls", *pith_bin})
+        {"/big", "/bin:", "/bin/deep:", "/bin/deep/empty", "/bin/mine.py", "/ls", "/bin/sh",
+         *pith_bin})
     big = fs.lookup(1, "big")
     assert big.mtime == 1_600_000_123
     assert fs.read(big.ino, 0, 1 << 20) == (src / "big").read_bytes()
