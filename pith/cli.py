@@ -33,6 +33,7 @@ class BenchTarget(enum.StrEnum):
     CORE = "core"
     IPC = "ipc"
     FS = "fs"
+    SYSTEM = "system"
 
 
 DEFAULT_MANIFEST = Path(__file__).parent / "manifests" / "default.toml"
@@ -42,6 +43,7 @@ _BENCH_MODULES = {
     BenchTarget.CORE: "pith.tools.bench_core",
     BenchTarget.IPC: "pith.tools.bench_ipc",
     BenchTarget.FS: "pith.tools.bench_fs",
+    BenchTarget.SYSTEM: "pith.tools.bench_system",
 }
 
 

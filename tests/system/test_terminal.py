@@ -7,7 +7,9 @@ settings are what they were before.
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import sys
 import time
 from collections.abc import Iterator
@@ -108,3 +110,29 @@ def test_ctrl_c_stops_the_foreground_job_and_the_prompt_comes_back(
     term.wait_for("[status 3]")
     term.wait_for(lambda _: (tmp / "after").exists() and (tmp / "after").read_text() != "")
     assert (tmp / "after").read_text() == (tmp / "before").read_text()
+
+
+def test_the_tty_driver_crashes_while_the_shell_waits_and_the_session_goes_on(
+        session: tuple[Terminal, Path]) -> None:
+    term, tmp = session
+    term.type("x=kept")
+    term.wait_for(lambda s: prompt_count(s) >= 2)
+    tty = [p for p in pith_pids() if cmdline_of(p).startswith("pith:tty")]
+    assert len(tty) == 1
+    os.kill(tty[0], signal.SIGKILL)  # the shell is waiting in a read of /dev/tty
+    term.wait_for("restarting it")  # rs, on the console
+    term.wait_for(lambda _: any(cmdline_of(p).startswith("pith:tty") for p in pith_pids()
+                                if p != tty[0]))
+    term.type("echo $x again")
+    term.wait_for("kept again")
+    term.keys("C-d")
+    term.wait_for("[status 0]")
+    term.wait_for(lambda _: (tmp / "after").exists() and (tmp / "after").read_text() != "")
+    assert (tmp / "after").read_text() == (tmp / "before").read_text()
+
+
+def cmdline_of(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+    except OSError:
+        return ""
