@@ -33,6 +33,7 @@ class Services:
     pm: Client | None
     tty: Client | None
     pid: int
+    caps: dict[str, int]  # the caps table itself, by name (a program may call others: rs)
 
 
 _now: list[Services] = []
@@ -42,7 +43,7 @@ def connect(caps: dict[str, int], pid: int) -> Services:
     """Make this process's clients from its caps table ("vfs", and "pm", "tty" if given)."""
     s = Services(Client(caps["vfs"], vp.VfsReply),
                  Client(caps["pm"], pp.PmReply) if "pm" in caps else None,
-                 Client(caps["tty"], tp.TtyReply) if "tty" in caps else None, pid)
+                 Client(caps["tty"], tp.TtyReply) if "tty" in caps else None, pid, dict(caps))
     _now[:] = [s]
     return s
 
