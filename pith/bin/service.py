@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 
-USAGE = "usage: service list | service restart|stop|start NAME"
+USAGE = "Usage: service list | service restart|stop|start NAME"
 
 
 def main(argv: list[str]) -> int:
