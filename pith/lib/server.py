@@ -18,10 +18,19 @@ Clients use `Client(slot, responses).call(request)`, which raises
 it calls `stop()` (flush what it holds), answers `Stopped` and its loop ends;
 rs sends it at shutdown before killing what is left. And every server answers
 `Ping` with `Pong`: rs's heartbeat, which a hung server misses.
+
+`Inject(kind)` is `pith inject`'s fault hook (pith/lib/fault.py): a server accepts it only
+on a cap badged `INJECT_BADGE`, which rs mints from the endpoint it keeps, and arms that
+fault on itself (or, for corrupt-state, commits it at once). Anyone else gets EPERM.
+(Whoever holds an unbadged cap could mint that badge too: in Pith those are the system
+servers rs granted the endpoint to, never a user process, whose caps are badged.)
+A reply that does not decode makes `Client.call` raise `BadReply` (EBADMSG), a
+`ServiceError`, rather than a decoder's exception.
 """
 
 from __future__ import annotations
 
+import random
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,11 +41,12 @@ import msgspec
 from pith.kernel.core import syscalls as sc
 from pith.kernel.core.actions import Error, Received, Result, Signalled
 from pith.kernel.core.errors import error_for
+from pith.lib.fault import HOOK_KINDS, Fault, corrupt_state
 from pith.lib.syscall import Gate, gate
 
 __all__ = [
-    "DEFER", "Caller", "Client", "Failure", "Ping", "Pong", "Runner", "Server", "ServiceError",
-    "Stop", "Stopped", "serve",
+    "DEFER", "INJECT_BADGE", "BadReply", "Caller", "Client", "Failure", "Inject", "Injected",
+    "Ping", "Pong", "Runner", "Server", "ServiceError", "Stop", "Stopped", "serve",
 ]
 
 
@@ -63,12 +73,33 @@ class Pong(msgspec.Struct, frozen=True, tag=True):
     pass
 
 
+INJECT_BADGE = 2**63 - 1  # the badge of rs's fault-injection caps (the highest badge)
+
+
+class Inject(msgspec.Struct, frozen=True, tag=True):
+    """Every server understands this one, from INJECT_BADGE only: arm the fault `kind`."""
+
+    kind: str
+
+
+class Injected(msgspec.Struct, frozen=True, tag=True):
+    kind: str
+    detail: str = ""  # what corrupt-state did
+
+
 class ServiceError(Exception):
     """Raised by a handler to refuse a request, and by `Client.call` on a `Failure`."""
 
     def __init__(self, error: str, message: str) -> None:
         super().__init__(f"{error}: {message}")
         self.error, self.message = error, message
+
+
+class BadReply(ServiceError):
+    """Raised by `Client.call` for a reply that does not decode (a server gone wrong)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("EBADMSG", message)
 
 
 class _Defer:
@@ -98,13 +129,14 @@ class Server:
     _decoder: ClassVar[msgspec.msgpack.Decoder[Any]]
     _handlers: ClassVar[dict[type, str]]
     stopped = False  # set once it has answered Stop: the loop ends
+    fault: Fault | None = None  # armed by Inject
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if "requests" in cls.__dict__:
-            cls._decoder = msgspec.msgpack.Decoder(cls.requests | Stop | Ping)
+            cls._decoder = msgspec.msgpack.Decoder(cls.requests | Stop | Ping | Inject)
             kinds = getattr(cls.requests, "__args__", (cls.requests,))
-            cls._handlers = {k: "do_" + _snake(k.__name__) for k in (*kinds, Stop, Ping)}
+            cls._handlers = {k: "do_" + _snake(k.__name__) for k in (*kinds, Stop, Ping, Inject)}
             missing = [h for h in cls._handlers.values() if not hasattr(cls, h)]
             if missing:
                 raise TypeError(f"{cls.__name__} has no handler {', '.join(missing)}")
@@ -123,11 +155,21 @@ class Server:
             request = self._decoder.decode(msg)
         except msgspec.MsgspecError as e:
             return _encode(Failure("EINVAL", f"bad request: {e}"))
+        fault = self.fault
+        if fault is not None:
+            fault.before()
         try:
             reply = getattr(self, self._handlers[type(request)])(request, caller)
         except ServiceError as e:
             reply = Failure(e.error, e.message)
-        return None if reply is DEFER else _encode(reply)
+        if reply is DEFER:
+            return None
+        if fault is None:
+            return _encode(reply)
+        out, spent = fault.after(_encode(reply))
+        if spent:
+            self.fault = None
+        return out
 
     def answer(self, caller: Caller, reply: msgspec.Struct) -> None:
         """Send a deferred reply now."""
@@ -147,6 +189,16 @@ class Server:
 
     def do_ping(self, request: Ping, caller: Caller) -> Pong:
         return Pong()
+
+    def do_inject(self, request: Inject, caller: Caller) -> Injected:
+        if caller.badge != INJECT_BADGE:
+            raise ServiceError("EPERM", "only rs injects faults")
+        if request.kind not in HOOK_KINDS:
+            raise ServiceError("EINVAL", f"no fault kind {request.kind!r}: {HOOK_KINDS}")
+        if request.kind == "corrupt-state":
+            return Injected(request.kind, corrupt_state(self, random.Random()))
+        self.fault = Fault(request.kind)
+        return Injected(request.kind)
 
 
 @dataclass
@@ -197,7 +249,10 @@ class Client:
              caps: tuple[int, ...] = ()) -> Any:
         """Send `request` (and `caps`, which needs GRANT); the decoded reply."""
         replied = self.gate_of().call(self.slot, _encode(request), caps, timeout)
-        reply = self._decoder.decode(replied.msg)
+        try:
+            reply = self._decoder.decode(replied.msg)
+        except msgspec.MsgspecError as e:
+            raise BadReply(f"undecodable reply to {type(request).__name__}: {e}") from None
         if isinstance(reply, Failure):
             raise ServiceError(reply.error, reply.message)
         return reply
