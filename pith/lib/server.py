@@ -26,6 +26,18 @@ fault on itself (or, for corrupt-state, commits it at once). Anyone else gets EP
 servers rs granted the endpoint to, never a user process, whose caps are badged.)
 A reply that does not decode makes `Client.call` raise `BadReply` (EBADMSG), a
 `ServiceError`, rather than a decoder's exception.
+
+Restarts and live update. rs starts every server with a last argument
+`start=fresh|restart|update`, which the framework takes off `args` and keeps as
+`self.start_reason` (set before `setup()`): fresh (the first start, `service
+start`), restart (after a crash, a missed heartbeat, `service restart`), update
+(a live update, or its rollback). For a live update rs sends `Prepare`: a
+server with deferred requests still unanswered refuses (EBUSY); otherwise the
+framework calls `save()` and stashes the bytes it returns in ds (key
+`STATE_KEY` of pith.lib.ds; the server needs a `ds` cap), calls `stop()`
+(flush), answers `Prepared` and its loop ends, as with `Stop`. Requests that
+arrive meanwhile wait in the endpoint's queue for the new code. A server
+started for an update gets that state, after `setup()`, in `restore()`.
 """
 
 from __future__ import annotations
@@ -40,13 +52,14 @@ import msgspec
 
 from pith.kernel.core import syscalls as sc
 from pith.kernel.core.actions import Error, Received, Result, Signalled
-from pith.kernel.core.errors import error_for
+from pith.kernel.core.errors import KernelError, error_for
 from pith.lib.fault import HOOK_KINDS, Fault, corrupt_state
 from pith.lib.syscall import Gate, gate
 
 __all__ = [
-    "DEFER", "INJECT_BADGE", "BadReply", "Caller", "Client", "Failure", "Inject", "Injected",
-    "Ping", "Pong", "Runner", "Server", "ServiceError", "Stop", "Stopped", "serve",
+    "DEFER", "INJECT_BADGE", "START_REASONS", "BadReply", "Caller", "Client", "Failure",
+    "Inject", "Injected", "Ping", "Pong", "Prepare", "Prepared", "Runner", "Server",
+    "ServiceError", "Stop", "Stopped", "serve",
 ]
 
 
@@ -85,6 +98,18 @@ class Inject(msgspec.Struct, frozen=True, tag=True):
 class Injected(msgspec.Struct, frozen=True, tag=True):
     kind: str
     detail: str = ""  # what corrupt-state did
+
+
+class Prepare(msgspec.Struct, frozen=True, tag=True):
+    """Every server understands this one: save state to ds, finish up, answer, and end
+    (rs's first step of a live update)."""
+
+
+class Prepared(msgspec.Struct, frozen=True, tag=True):
+    saved: int  # bytes of state handed over through ds
+
+
+START_REASONS = ("fresh", "restart", "update")
 
 
 class ServiceError(Exception):
@@ -134,17 +159,28 @@ class Server:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if "requests" in cls.__dict__:
-            cls._decoder = msgspec.msgpack.Decoder(cls.requests | Stop | Ping | Inject)
+            framework = (Stop, Ping, Inject, Prepare)
+            cls._decoder = msgspec.msgpack.Decoder(cls.requests | Stop | Ping | Inject | Prepare)
             kinds = getattr(cls.requests, "__args__", (cls.requests,))
-            cls._handlers = {k: "do_" + _snake(k.__name__) for k in (*kinds, Stop, Ping, Inject)}
+            cls._handlers = {k: "do_" + _snake(k.__name__) for k in (*kinds, *framework)}
             missing = [h for h in cls._handlers.values() if not hasattr(cls, h)]
             if missing:
                 raise TypeError(f"{cls.__name__} has no handler {', '.join(missing)}")
 
     def __init__(self, caps: dict[str, int], args: tuple[str, ...] = (),
                  gate_of: Callable[[], Gate] = gate) -> None:
+        self.start_reason = "fresh"
+        if args and args[-1].startswith("start=") and args[-1][6:] in START_REASONS:
+            self.start_reason, args = args[-1][6:], args[:-1]
         self.caps, self.args, self.gate_of = caps, args, gate_of
+        self._deferred: set[int] = set()  # Reply slots of deferred requests not yet answered
+        self._current: int | None = None  # the Reply slot of the request being handled
         self.setup()
+        if self.start_reason == "update" and "ds" in self.caps:
+            from pith.lib.ds import STATE_KEY, Ds  # (it imports this module)
+            state = Ds(self.caps["ds"], gate_of).fetch(STATE_KEY)
+            if state is not None:
+                self.restore(state)
 
     def setup(self) -> None:
         """Make the server's state (override; called once, before the first request)."""
@@ -158,11 +194,14 @@ class Server:
         fault = self.fault
         if fault is not None:
             fault.before()
+        self._current = caller.reply  # (until a handler answers it itself)
         try:
             reply = getattr(self, self._handlers[type(request)])(request, caller)
         except ServiceError as e:
             reply = Failure(e.error, e.message)
         if reply is DEFER:
+            if self._current is not None:
+                self._deferred.add(self._current)
             return None
         if fault is None:
             return _encode(reply)
@@ -171,16 +210,49 @@ class Server:
             self.fault = None
         return out
 
-    def answer(self, caller: Caller, reply: msgspec.Struct) -> None:
-        """Send a deferred reply now."""
+    def answer(self, caller: Caller, reply: msgspec.Struct, caps: tuple[int, ...] = ()) -> None:
+        """Send a deferred reply now (with `caps`, if the caller's cap has GRANT)."""
         assert caller.reply is not None
-        self.gate_of().reply(caller.reply, _encode(reply))
+        self.gate_of().reply(caller.reply, _encode(reply), caps)
+        self._deferred.discard(caller.reply)
+        if caller.reply == self._current:
+            self._current = None
 
     def signalled(self, bits: int) -> None:
         """The bound notification fired (interrupts, deaths); override to react."""
 
     def stop(self) -> None:
         """Finish up before the server ends (flush, say); override as needed."""
+
+    def save(self) -> bytes | None:
+        """The state to hand over to the new code in a live update (override; None: none)."""
+        return None
+
+    def restore(self, state: bytes) -> None:
+        """Take back what `save()` handed over (override; called after `setup()`)."""
+
+    def do_prepare(self, request: Prepare, caller: Caller) -> Prepared:
+        waiting = self._unanswered()
+        if waiting:
+            raise ServiceError("EBUSY", f"{waiting} deferred requests are not answered yet")
+        state = self.save()
+        if state is not None:
+            if "ds" not in self.caps:
+                raise ServiceError("ENOSYS", "state to hand over, but no ds cap to stash it")
+            from pith.lib.ds import STATE_KEY, Ds
+            Ds(self.caps["ds"], self.gate_of).stash(STATE_KEY, state)
+        self.stop()
+        self.stopped = True
+        return Prepared(len(state or b""))
+
+    def _unanswered(self) -> int:
+        """Deferred requests whose callers still wait (a gone caller's Reply is gone)."""
+        for reply in list(self._deferred):
+            try:
+                self.gate_of().cap_info(reply)
+            except KernelError:
+                self._deferred.discard(reply)
+        return len(self._deferred)
 
     def do_stop(self, request: Stop, caller: Caller) -> Stopped:
         self.stop()
