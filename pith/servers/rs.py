@@ -19,7 +19,17 @@ up to 2 s, as MINIX 3's rs does. A service with a `heartbeat` period is
 pinged that often; one that does not answer within its `heartbeat_timeout`
 is hung, and is killed (and so restarted). With `strategy = "rest_for_one"`
 the servers started after the one that died are restarted with it, in order.
-ds and live update come with issue 7.
+Every service starts with a last argument `start=fresh|restart|update` (the
+framework's `start_reason`), and its `ds` cap, if it uses ds, is minted with its
+own badge, 1 + its index in the manifest, the same across restarts: ds keys the
+service's stash by it. `service update NAME [--code PROGRAM]` (`Update`) is a live
+update: rs asks the server to `Prepare` (save its state into ds, flush, stop
+receiving: requests that arrive wait in the endpoint's queue), ends it, starts the
+new program (or the same one, the code on disk) on the same endpoints with start
+reason "update", and waits for it to answer a Ping within PROBATION seconds; if it
+does not, rs ends it and starts the old program again (reason "update": it restores
+the same saved state) and the update fails with ENOEXEC. On success the new
+program replaces the manifest's in rs's table.
 
 Arguments: its caps table (from the kernel), the manifest (checked, as JSON), then the
 command's words. A command word NAME runs the program `pith.programs.NAME:main`.
@@ -45,6 +55,8 @@ from pith.lib.server import (
     Client,
     Ping,
     Pong,
+    Prepare,
+    Prepared,
     Server,
     ServiceError,
     Stop,
@@ -55,22 +67,24 @@ from pith.lib.start import Context, caps_arg
 from pith.lib.syscall import Gate, gate, with_gate
 from pith.servers.pm.protocol import PmReply, RunInit
 
-__all__ = ["COMMAND_BADGE", "main", "run_command"]
+__all__ = ["COMMAND_BADGE", "Update", "main", "run_command"]
 
 COMMAND_BADGE = 1000  # the badge on the caps of the command rs runs
 COMMAND_BIT = 1 << 63  # the command's bit in the death notification (services: 1 << n)
 BACKOFF, BACKOFF_MAX = 0.05, 2.0  # seconds before a repeated restart: doubling, capped
+PREPARE_GRACE = 10.0  # seconds a server has to answer Prepare (save, flush) in an update
+PROBATION = 5.0  # seconds the new code of a live update has to answer a Ping
 
 
 def _spawn(g: Gate, spawn: int, name: str, program: str, args: tuple[str, ...],
            grants: dict[str, tuple[int, int]], collocated: bool = False,
-           badge: int = 0) -> tuple[int, int]:
+           badge: int = 0, minted: dict[str, int] | None = None) -> tuple[int, int]:
     """Start `program` with derived copies of `grants` (name -> (slot, rights)), minted
-    with `badge` if not 0; the slot of the new process's cap, and its pid."""
-    if badge:
-        copies = [g.cap_mint(slot, rights, badge) for slot, rights in grants.values()]
-    else:
-        copies = [g.cap_copy(slot, rights) for slot, rights in grants.values()]
+    with `badge` if not 0, or with `minted[name]` for the names there (a service's ds
+    cap); the slot of the new process's cap, and its pid."""
+    badges = {name: badge or (minted or {}).get(name, 0) for name in grants}
+    copies = [g.cap_mint(slot, rights, badges[name]) if badges[name]
+              else g.cap_copy(slot, rights) for name, (slot, rights) in grants.items()]
     table = caps_arg({name: i for i, name in enumerate(grants)})
     try:
         created = g.process_create(spawn, name, program, (table, *args), tuple(copies), collocated)
@@ -154,6 +168,7 @@ class Child:
     spec: Service
     grants: dict[str, tuple[int, int]]
     bit: int  # its death-notification bit
+    badge: int = 0  # the badge on its ds cap (its identity in ds)
     proc: int = -1  # the slot of its process cap
     pid: int = 0
     restarts: list[float] = field(default_factory=list)  # times of recent restarts
@@ -178,10 +193,12 @@ class Supervisor:
         self.children: list[Child] = []
         self.command: tuple[str, int] | None = None  # the command running: name, pid
 
-    def start(self, child: Child) -> None:
+    def start(self, child: Child, reason: str = "fresh") -> None:
+        """Start `child`, telling it why (fresh, restart, update: its start_reason)."""
         s = child.spec
         child.proc, child.pid = _spawn(gate(), self.spawn, child.name, s.program,
-                                       tuple(s.args), child.grants, s.mode == "collocated")
+                                       (*s.args, f"start={reason}"), child.grants,
+                                       s.mode == "collocated", minted={"ds": child.badge})
         gate().process_watch(child.proc, self.death, child.bit)
         child.next_ping = time.monotonic() + s.heartbeat
 
@@ -197,7 +214,7 @@ class Supervisor:
         for child in self.children:
             s = child.spec
             skip = (child.failed or child.stopped or child.proc < 0 or child.next_ping > now
-                    or not s.provides)
+                    or not s.provides or child.by_operator)
             if not s.heartbeat or skip:
                 continue
             child.next_ping = now + s.heartbeat
@@ -266,7 +283,7 @@ class Supervisor:
         for child in self.children:
             if child.restart_at is not None and child.restart_at <= now:
                 child.restart_at = None
-                self.start(child)
+                self.start(child, "restart")
 
     def tend(self, g: Gate) -> None:
         """Wait for a death or until rs must act (a heartbeat, a restart due); act."""
@@ -310,7 +327,7 @@ def main(ctx: Context) -> int:
                   " (pith boot --image IMAGE gives the disk)", file=sys.stderr)
             return 2
         grants |= {d: (ctx.caps[d], READ | WRITE) for d in [*s.devices, *s.kernel]}
-        child = Child(name, s, grants, 1 << bit)
+        child = Child(name, s, grants, 1 << bit, badge=1 + bit)
         supervisor.children.append(child)
         supervisor.start(child)
     status = 0
@@ -354,6 +371,14 @@ class StartService(msgspec.Struct, frozen=True, tag=True):
     name: str
 
 
+class Update(msgspec.Struct, frozen=True, tag=True):
+    """`service update NAME [--code PROGRAM]`: a live update, to PROGRAM ("module:Class"
+    or "/host/file.py:Class") or to the same program's code on disk."""
+
+    name: str
+    program: str | None = None
+
+
 class ServiceRow(msgspec.Struct, frozen=True):
     name: str
     pid: int
@@ -381,7 +406,7 @@ RsReply = ServiceTable | ProcessTable | Counts
 class Queries(Server):
     """rs's own endpoint ("rs"), served by its second thread: what procfs shows."""
 
-    requests = Services | Processes | IpcCounts | Restart | StopService | StartService
+    requests = Services | Processes | IpcCounts | Restart | StopService | StartService | Update
     endpoint = "rs"
 
     def __init__(self, caps: dict[str, int], args: tuple[str, ...], supervisor: Supervisor,
@@ -422,7 +447,7 @@ class Queries(Server):
         g = self.gate_of()
         child.by_operator = True  # (rs's main thread leaves this death to us)
         end(g, child.proc)
-        self.supervisor.start(child)
+        self.supervisor.start(child, "restart")
         child.restarted += 1
         child.by_operator = False
         return self.do_services(Services(), caller)
@@ -448,6 +473,72 @@ class Queries(Server):
             child.restarts = []
             self.supervisor.start(child)
         return self.do_services(Services(), caller)
+
+
+    def do_update(self, request: Update, caller: Caller) -> ServiceTable:
+        child = self._child(request.name)
+        if child.failed or child.stopped or child.proc < 0 or child.by_operator:
+            raise ServiceError("EINVAL", f"{request.name} is not running")
+        if not child.spec.provides:
+            raise ServiceError("EINVAL", f"{request.name} serves no endpoint to quiesce")
+        old = child.spec
+        new = msgspec.structs.replace(old, program=request.program or old.program)
+        child.by_operator = True  # (rs's main thread leaves its deaths to us meanwhile)
+        try:
+            self._quiesce(child)
+            why = self._swap(child, new)
+            if why:
+                print(f"pith: rs: update of {child.name} failed: the new code {why}; "
+                      "rolling back", file=sys.stderr)
+                child.last_failure = f"update failed: {why}"
+                again = self._swap(child, old)
+                if again:
+                    print(f"pith: rs: {child.name} rolled back {again} too", file=sys.stderr)
+                raise ServiceError("ENOEXEC", f"{child.name}: the new code {why}; "
+                                   f"rolled back to {old.program}")
+        finally:
+            child.by_operator = False
+            if child.proc < 0:  # (nothing runs: the policy decides, on rs's main thread)
+                child.restart_at = time.monotonic()
+            if child.proc < 0 or not gate().process_status(child.proc).alive:
+                gate().signal(self.supervisor.death, child.bit)
+        print(f"pith: rs: service {child.name} updated to {new.program}", file=sys.stderr)
+        return self.do_services(Services(), caller)
+
+    def _quiesce(self, child: Child) -> None:
+        """Have the server save its state and stop receiving (`Prepare`); end it."""
+        endpoint = self.supervisor.endpoints[child.spec.provides[0]]
+        try:
+            Client(endpoint, Prepared).call(Prepare(), timeout=PREPARE_GRACE)
+        except ServiceError as e:
+            raise ServiceError(e.error, f"{child.name} cannot hand over: {e.message}") from None
+        except (Timeout, ServerDied) as e:
+            raise ServiceError("EBUSY", f"{child.name} did not prepare: {e}") from None
+        end(gate(), child.proc)
+        child.proc = -1
+
+    def _swap(self, child: Child, spec: Service) -> str:
+        """Start `spec` for `child` (reason update); "" if it answers a Ping within
+        PROBATION seconds, else why not (it is ended then)."""
+        g, child.spec = gate(), spec
+        try:
+            self.supervisor.start(child, "update")
+        except KernelError as e:
+            return f"could not start ({e})"
+        ping = Client(self.supervisor.endpoints[spec.provides[0]], Pong)
+        deadline = time.monotonic() + PROBATION
+        while time.monotonic() < deadline:
+            state = g.process_status(child.proc)
+            if not state.alive:
+                end(g, child.proc)
+                child.proc = -1
+                return f"exited with status {state.status}"
+            with contextlib.suppress(Timeout, ServerDied):
+                ping.call(Ping(), timeout=0.2)
+                return ""
+        end(g, child.proc)
+        child.proc = -1
+        return f"did not answer a ping in {PROBATION:g} s"
 
 
 def end(g: Gate, proc: int) -> None:
