@@ -40,7 +40,7 @@ class Fault:
 
     def __init__(self, kind: str) -> None:
         self.kind = kind
-        self.leaked: list[bytearray] = []
+        self.leaked: list[bytes] = []
 
     def before(self) -> None:
         if self.kind == "exception":
@@ -52,7 +52,7 @@ class Fault:
         if self.kind == "leak":
             if (len(self.leaked) + 1) * LEAK_CHUNK > LEAK_MAX:
                 raise MemoryError(f"injected leak: {len(self.leaked) * LEAK_CHUNK >> 20} MiB")
-            self.leaked.append(bytearray(LEAK_CHUNK))
+            self.leaked.append(bytes(LEAK_CHUNK))  # (calloc: pages never touched)
 
     def after(self, reply: bytes) -> tuple[bytes, bool]:
         """The reply to send, and whether the fault is spent."""

@@ -30,6 +30,9 @@ reason "update", and waits for it to answer a Ping within PROBATION seconds; if 
 does not, rs ends it and starts the old program again (reason "update": it restores
 the same saved state) and the update fails with ENOEXEC. On success the new
 program replaces the manifest's in rs's table.
+`InjectFault(name, kind)` on "rs", from the command rs runs (badge COMMAND_BADGE) only,
+is `pith inject`'s way into a server: rs forwards `Inject(kind)` on the service's endpoint
+with a cap it mints with INJECT_BADGE, the one badge servers take a fault from.
 
 Arguments: its caps table (from the kernel), the manifest (checked, as JSON), then the
 command's words. A command word NAME runs the program `pith.programs.NAME:main`.
@@ -51,8 +54,12 @@ from pith.kernel.core.errors import KernelError, ProcessDead, ServerDied, Timeou
 from pith.kernel.core.rights import GRANT, READ, WRITE
 from pith.lib.manifest import Manifest, ManifestError, Service
 from pith.lib.server import (
+    INJECT_BADGE,
+    BadReply,
     Caller,
     Client,
+    Inject,
+    Injected,
     Ping,
     Pong,
     Prepare,
@@ -221,10 +228,11 @@ class Supervisor:
             try:
                 ping = Client(self.endpoints[s.provides[0]], Pong)
                 ping.call(Ping(), timeout=s.heartbeat_timeout or s.heartbeat)
-            except (Timeout, ServerDied):
-                print(f"pith: rs: service {child.name} missed its heartbeat; killing it",
+            except (Timeout, ServerDied, BadReply) as e:
+                what = "garbled" if isinstance(e, BadReply) else "missed"
+                print(f"pith: rs: service {child.name} {what} its heartbeat; killing it",
                       file=sys.stderr)
-                child.last_failure = "missed its heartbeat"
+                child.last_failure = f"{what} its heartbeat"
                 with contextlib.suppress(ProcessDead):
                     gate().process_kill(child.proc, -9)
 
@@ -240,7 +248,7 @@ class Supervisor:
     def restart(self, child: Child, status: int) -> None:
         gate().cap_delete(child.proc)
         child.proc = -1  # no process until it is started again
-        if child.last_failure != "missed its heartbeat":
+        if not child.last_failure.endswith("its heartbeat"):
             child.last_failure = f"exit status {status}"
         policy = child.spec.restart
         if policy == "temporary" or (policy == "transient" and status == 0):
@@ -371,6 +379,13 @@ class StartService(msgspec.Struct, frozen=True, tag=True):
     name: str
 
 
+class InjectFault(msgspec.Struct, frozen=True, tag=True):
+    """`pith inject`: have service `name` commit fault `kind` (pith/lib/fault.py)."""
+
+    name: str
+    kind: str
+
+
 class Update(msgspec.Struct, frozen=True, tag=True):
     """`service update NAME [--code PROGRAM]`: a live update, to PROGRAM ("module:Class"
     or "/host/file.py:Class") or to the same program's code on disk."""
@@ -400,13 +415,14 @@ class Counts(msgspec.Struct, frozen=True, tag=True):
     counts: dict[str, int]
 
 
-RsReply = ServiceTable | ProcessTable | Counts
+RsReply = ServiceTable | ProcessTable | Counts | Injected
 
 
 class Queries(Server):
     """rs's own endpoint ("rs"), served by its second thread: what procfs shows."""
 
-    requests = Services | Processes | IpcCounts | Restart | StopService | StartService | Update
+    requests = (Services | Processes | IpcCounts | Restart | StopService | StartService | Update
+                | InjectFault)
     endpoint = "rs"
 
     def __init__(self, caps: dict[str, int], args: tuple[str, ...], supervisor: Supervisor,
@@ -462,6 +478,22 @@ class Queries(Server):
             provides = child.spec.provides[:1]
             stop(self.gate_of(), child.proc, [self.supervisor.endpoints[e] for e in provides])
         return self.do_services(Services(), caller)
+
+    def do_inject_fault(self, request: InjectFault, caller: Caller) -> Injected:
+        if caller.badge != COMMAND_BADGE:
+            raise ServiceError("EPERM", "only the command rs runs may inject faults")
+        child = self._child(request.name)
+        if child.failed or child.stopped or child.proc < 0 or not child.spec.provides:
+            raise ServiceError("EAGAIN", f"{request.name} is not running")
+        endpoint = self.supervisor.endpoints[child.spec.provides[0]]
+        g = self.gate_of()
+        slot = g.cap_mint(endpoint, WRITE, INJECT_BADGE)
+        try:
+            return Client(slot, Injected).call(Inject(request.kind), timeout=2.0)
+        except (Timeout, ServerDied) as e:
+            raise ServiceError("EAGAIN", f"{request.name} did not take the fault: {e}") from None
+        finally:
+            g.cap_delete(slot)
 
     def do_start_service(self, request: StartService, caller: Caller) -> ServiceTable:
         child = self._child(request.name)
