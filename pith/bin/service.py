@@ -2,6 +2,12 @@
 
     service list                 name, pid, mode, state, restarts, last failure
     service restart|stop|start NAME
+    service update NAME [--code PROGRAM]
+                                 live update: NAME hands its state over (through ds)
+                                 to PROGRAM ("module:Class", or a file on the host
+                                 "/path/file.py:Class"), or to its own code on disk;
+                                 queued requests go to the new code; if it fails to
+                                 start, rs rolls back to the old one (exit status 1)
 
 A Pith command, so it uses Pith's own library: the caps table of this process
 (pm gives every process an `rs` cap) and the rs protocol. It does not run on the host.
@@ -11,7 +17,8 @@ from __future__ import annotations
 
 import sys
 
-USAGE = "Usage: service list | service restart|stop|start NAME"
+USAGE = ("Usage: service list | service restart|stop|start NAME"
+         " | service update NAME [--code PROGRAM]")
 
 
 def main(argv: list[str]) -> int:
@@ -31,6 +38,8 @@ def main(argv: list[str]) -> int:
         request: object = rs.Services()
     elif len(argv) == 2 and argv[0] in actions:
         request = actions[argv[0]](argv[1])
+    elif argv[:1] == ["update"] and len(argv) in (2, 4) and argv[2:3] in ([], ["--code"]):
+        request = rs.Update(argv[1], argv[3] if len(argv) == 4 else None)
     else:
         print(f"service: bad arguments: {' '.join(argv)}\n{USAGE}", file=sys.stderr)
         return 2

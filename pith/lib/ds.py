@@ -153,6 +153,7 @@ class Ds:
     def drop(self, key: str) -> None:
         self.call(Drop(key))
 
-    def keys(self) -> list[str]:
+    def stashed(self) -> list[str]:
+        """The keys stashed under this cap's badge."""
         return list(self.call(StashKeys()).names)
 

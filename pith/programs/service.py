@@ -1,4 +1,5 @@
-"""service list | restart NAME | stop NAME | start NAME: the operator's handle on servers.
+"""service list | restart NAME | stop NAME | start NAME | update NAME [--code PROGRAM]:
+the operator's handle on servers (the same as pith/bin/service.py, for the small systems).
 
 Asks rs (through its `rs` endpoint) and prints the service table:
 name, pid, mode, state (running, stopped, failed, dead), restarts, last failure.
@@ -17,11 +18,13 @@ from pith.servers.rs import (
     ServiceTable,
     StartService,
     StopService,
+    Update,
 )
 
 __all__ = ["main"]
 
-USAGE = "usage: service list | service restart|stop|start NAME"
+USAGE = ("usage: service list | service restart|stop|start NAME"
+         " | service update NAME [--code PROGRAM]")
 
 
 def main(ctx: Context) -> int:
@@ -31,11 +34,13 @@ def main(ctx: Context) -> int:
         return 0
     actions: dict[str, type[Restart] | type[StopService] | type[StartService]] = {
         "restart": Restart, "stop": StopService, "start": StartService}
-    request: Services | Restart | StopService | StartService
+    request: Services | Restart | StopService | StartService | Update
     if args == ["list"] or not args:
         request = Services()
     elif len(args) == 2 and args[0] in actions:
         request = actions[args[0]](args[1])
+    elif args[:1] == ["update"] and len(args) in (2, 4) and args[2:3] in ([], ["--code"]):
+        request = Update(args[1], args[3] if len(args) == 4 else None)
     else:
         print(f"service: bad arguments: {' '.join(args)}\n{USAGE}", file=sys.stderr)
         return 2

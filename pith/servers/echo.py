@@ -4,6 +4,9 @@ The example user space of the kernel host: a client calls it through an
 endpoint, and the same class runs isolated or collocated. Protocol: `Echo`
 answered by `Echoed`; `Stats` answered by `Counted`; `Crash` and `Hang` are
 never answered (the server dies, or stops answering anything).
+
+In a live update (`service update echo`) its count goes over to the new code
+through ds (`save`/`restore`), if it has a ds cap; a crash loses it.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ class Echoed(msgspec.Struct, frozen=True, tag=True):
 
 class Counted(msgspec.Struct, frozen=True, tag=True):
     requests: int
+    start_reason: str = "fresh"  # why this server process started (fresh, restart, update)
 
 
 class EchoServer(Server):
@@ -57,7 +61,13 @@ class EchoServer(Server):
         return Echoed(request.text, caller.badge)
 
     def do_stats(self, request: Stats, caller: Caller) -> Counted:
-        return Counted(self.count)
+        return Counted(self.count, self.start_reason)
+
+    def save(self) -> bytes | None:
+        return str(self.count).encode() if "ds" in self.caps else None
+
+    def restore(self, state: bytes) -> None:
+        self.count = int(state)
 
     def do_crash(self, request: Crash, caller: Caller) -> Counted:
         os._exit(request.status)
