@@ -3,7 +3,9 @@
 Medians, in one run, for each of:
 - isolated: the default manifest (every server in its own sandboxed process);
 - hybrid: examples/hybrid.toml (blk and the file systems collocated in the kernel);
-- host: the same work on Linux (dash, coreutils, python), the baseline.
+- host: the same work on Linux (dash, coreutils, python), the baseline;
+- host-python: Pith's own shell and commands (the same Python files) run by Linux:
+  what the Python code costs without Pith.
 
 What is measured:
 - `boot --command true`: wall time of `pith boot --command true` (boot, init, sh,
@@ -83,13 +85,14 @@ def _pith(mode: str, image: Path) -> dict[str, float]:
     return result
 
 
-def _host(tmp: Path) -> dict[str, float]:
-    guest = [sys.executable, str(GUEST), "host", str(ROOT / "pith" / "bin" / "true.py"),
+def _host(tmp: Path, where: str = "host") -> dict[str, float]:
+    guest = [sys.executable, str(GUEST), where, str(ROOT / "pith" / "bin" / "true.py"),
              str(tmp), str(SPAWNS), str(PIPELINES)]
     result: dict[str, float] = json.loads(subprocess.run(guest, check=True, text=True,
                                                          capture_output=True).stdout)
-    result["boot_true"] = _median_wall(["/bin/sh", "-c", "true"], BOOTS * 4)
-    result["boot_to_shell"] = statistics.median(_to_ready(["/bin/sh"]) for _ in range(5))
+    sh = ["/bin/sh"] if where == "host" else [sys.executable, str(ROOT / "pith/bin/sh.py")]
+    result["boot_true"] = _median_wall([*sh, "-c", "true"], BOOTS * 4)
+    result["boot_to_shell"] = statistics.median(_to_ready(sh) for _ in range(5))
     return result
 
 
@@ -102,12 +105,15 @@ def report(results: dict[str, dict[str, float]]) -> None:
     from rich.table import Table
 
     table = Table(title="pith bench system (medians, ms)")
-    for column in ("", "isolated", "hybrid", "host", "isolated / hybrid", "isolated / host"):
+    for column in ("", "isolated", "hybrid", "host", "host-python", "isolated / hybrid",
+                   "isolated / host", "isolated / host-python"):
         table.add_column(column, justify="right" if column else "left")
     for label, key in ROWS:
-        iso, hyb, host = (results[m][key] for m in ("isolated", "hybrid", "host"))
+        iso, hyb, host, py = (results[m][key] for m in ("isolated", "hybrid", "host",
+                                                        "host-python"))
         table.add_row(label, f"{iso * 1e3:.1f}", f"{hyb * 1e3:.1f}", f"{host * 1e3:.1f}",
-                      f"{iso / hyb:.2f}", f"{iso / host:.1f}")
+                      f"{py * 1e3:.1f}", f"{iso / hyb:.2f}", f"{iso / host:.1f}",
+                      f"{iso / py:.1f}")
     Console().print(table)
 
 
@@ -123,6 +129,7 @@ def main(json_path: Path | None = None) -> int:
             getattr(device, "close", lambda: None)()
             results[mode] = _pith(mode, image)
         results["host"] = _host(tmp)
+        results["host-python"] = _host(tmp, "host-python")
     expected = results["host"]["pipeline_lines"]
     for mode, result in results.items():
         if result.pop("pipeline_lines") != expected:

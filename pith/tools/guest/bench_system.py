@@ -2,8 +2,9 @@
 Pith (and, for the baseline, on the host). Prints one JSON object of medians (seconds):
   spawn     posix_spawn of a trivial program (true.py) until waitpid has its status
   pipeline  `sh -c "cat F | tr a-z A-Z | sort | wc -l"` over a 1 MiB file
-Usage: bench_system.py pith|host TRUE_PY TMPDIR [SPAWNS] [PIPELINES]
-(pith: the pipeline runs in Pith's sh and commands; host: in /bin/sh with the host's.)
+Usage: bench_system.py pith|host|host-python TRUE_PY TMPDIR [SPAWNS] [PIPELINES]
+(pith: the pipeline runs in Pith's sh and commands; host: in /bin/sh with the host's;
+host-python: Pith's sh and commands, the same Python files, run by Linux.)
 """
 
 import json
@@ -29,7 +30,11 @@ def spawn_and_wait(argv: list[str]) -> int:
 
 def main(argv: list[str]) -> int:
     where, true_py, tmp = argv[:3]
-    sh = [sys.executable, "/boot/bin/sh.py"] if where == "pith" else ["/bin/sh"]
+    here = os.path.dirname(os.path.abspath(true_py))
+    sh = {"pith": [sys.executable, "/boot/bin/sh.py"], "host": ["/bin/sh"],
+          "host-python": [sys.executable, os.path.join(here, "sh.py")]}[where]
+    if where == "host-python":
+        os.environ["PATH"] = here  # (Pith's commands: NAME.py found for NAME)
     spawns = int(argv[3]) if len(argv) > 3 else 20
     pipelines = int(argv[4]) if len(argv) > 4 else 5
     data = os.path.join(tmp, "bench-1mib.txt")
