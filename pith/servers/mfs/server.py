@@ -12,6 +12,11 @@ cache still serves reads); `Sync` and `Stop` also make them durable (fsync).
 Bitmaps come first on disk, so a crash in the middle of a write-through can
 leave blocks or inodes marked in use that nothing uses; when mfs starts it
 checks the image and frees such leaks (and only if that is all that is wrong).
+
+A live update (`service update mfs`) quiesces it with the framework's `Prepare`:
+mfs answers it only between requests (it is single-threaded), and its `stop()`
+flushes and fsyncs; it hands over no state (the new mfs mounts the image it
+left clean), and vfs's requests wait in the endpoint's queue meanwhile.
 """
 
 from __future__ import annotations
