@@ -33,7 +33,8 @@ Restarts and live update. rs starts every server with a last argument
 start`), restart (after a crash, a missed heartbeat, `service restart`), update
 (a live update, or its rollback). For a live update rs sends `Prepare`: a
 server with deferred requests still unanswered refuses (EBUSY); otherwise the
-framework calls `save()` and stashes the bytes it returns in ds (key
+framework calls `save()` (a server that does not define it refuses: ENOTSUP)
+and stashes the bytes it returns in ds (key
 `STATE_KEY` of pith.lib.ds; the server needs a `ds` cap), calls `stop()`
 (flush), answers `Prepared` and its loop ends, as with `Stop`. Requests that
 arrive meanwhile wait in the endpoint's queue for the new code. A server
@@ -225,8 +226,11 @@ class Server:
         """Finish up before the server ends (flush, say); override as needed."""
 
     def save(self) -> bytes | None:
-        """The state to hand over to the new code in a live update (override; None: none)."""
-        return None
+        """The state to hand over to the new code in a live update; None: nothing to hand
+        over. Override it to allow live updates: by default a server refuses (ENOTSUP), for
+        only the server knows whether state would be lost (vfs's descriptors, tmpfs's files)."""
+        raise ServiceError("ENOTSUP", f"{type(self).__name__} has no save(): its state "
+                           "would be lost, so it takes no live update")
 
     def restore(self, state: bytes) -> None:
         """Take back what `save()` handed over (override; called after `setup()`)."""

@@ -14,9 +14,10 @@ import pytest
 from pith.kernel.core.actions import CapDescription, Replied
 from pith.kernel.core.errors import InvalidSlot
 from pith.lib import ds as p
-from pith.lib.server import DEFER, Caller, Failure, Prepare, Prepared, ServiceError
+from pith.lib.server import DEFER, Caller, Failure, Prepare, Prepared, Server, ServiceError
 from pith.servers.ds import DsServer
 from pith.servers.echo import Counted, Echo, EchoServer, Stats
+from pith.servers.tmpfs import TmpfsServer
 from tests.kernel.host.conftest import (
     boot,
     no_leaks,  # noqa: F401  (the leak check)
@@ -200,14 +201,35 @@ def test_prepare_saves_into_ds_and_an_update_restores(ds: DsServer, fake: FakeGa
     assert crashed.count == 0  # only an update hands state over
 
 
+def test_a_server_without_save_takes_no_live_update() -> None:
+    tmpfs = TmpfsServer({"tmpfs": 0})  # its files are only in its memory
+    out = msgspec.msgpack.decode(tmpfs.dispatch(enc(Prepare()), Caller(0, None)) or b"",
+                                 type=Failure)
+    assert out.error == "ENOTSUP" and "would be lost" in out.message
+    assert not tmpfs.stopped  # it goes on serving
+
+
+class Updatable(DsServer):
+    """A server that defers requests (ds's Watch) and allows live updates."""
+
+    do_prepare = Server.do_prepare
+
+    def save(self) -> None:
+        return None
+
+
 def test_a_server_with_deferred_requests_refuses_to_prepare(fake: FakeGate) -> None:
     gate_of: Any = lambda: fake  # noqa: E731
-    server = DsServer({"ds": 0}, (), gate_of)
+    server = Updatable({"ds": 0}, (), gate_of)
     fake.caps[70] = 1
-    ask(server, p.Watch(["x"]), reply=70)  # deferred, its caller waits
-    assert server._unanswered() == 1
+    ask(server, p.Watch(["x"]), reply=70)  # deferred: its caller waits
+    with pytest.raises(ServiceError, match="1 deferred requests") as e:
+        ask(server, Prepare())
+    assert e.value.error == "EBUSY" and not server.stopped
     del fake.caps[70]  # the caller went away (its Reply cap with it)
-    assert server._unanswered() == 0
+    out = server.dispatch(enc(Prepare()), Caller(0, None))
+    assert msgspec.msgpack.decode(out or b"", type=Prepared) == Prepared(0)
+    assert server.stopped
 
 
 # --- booted: a server that counts its starts in ds ------------------------------------------
