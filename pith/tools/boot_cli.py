@@ -2,7 +2,8 @@
 
 What the host gives the system, by the manifest's `devices`:
 - `disk`: the disk image, read-write (`--image`, else the default image; see
-  `default_image`), made with Pith's commands in /bin when it does not exist yet.
+  `default_image`), made with Pith's commands in /bin when it does not exist yet. The
+  default image's /bin is kept in step with this Pith's commands at every boot.
   The image is locked (flock) while a Pith runs on it: a second boot of the
   same image waits, so two systems never write one disk.
 - `console_in`, `console_out`, `console_err`: the host's fds 0, 1 and 2, for tty.
@@ -71,6 +72,22 @@ def ensure_image(image: Path) -> None:
     print(f"pith: made the disk image {image}", file=sys.stderr)
 
 
+def refresh_bin(fd: int) -> None:
+    """Keep the default image's /bin in step with this Pith's commands (only those that
+    differ are rewritten; other files are left alone). An image that will not mount is
+    left for mfs to refuse, with its own clear error."""
+    from pith.servers.mfs.cache import FileDevice
+    from pith.servers.mfs.fs import FsError, MinixFS
+    from pith.tools.mkfs import install_bin
+
+    try:
+        fs = MinixFS.mount(FileDevice(fd))
+        if install_bin(fs, changed_only=True):
+            fs.sync()
+    except FsError:
+        pass
+
+
 @contextlib.contextmanager
 def locked(image: Path) -> Iterator[int]:
     """An fd on `image`, opened read-write and locked for this boot alone."""
@@ -116,9 +133,12 @@ def boot(manifest_path: Path, command: str | None, image: Path | None) -> int:
         try:
             devices |= {name: os.dup(fd) for name, fd in CONSOLE.items() if name in wanted}
             if "disk" in wanted or image is not None:
+                default = image is None
                 image = default_image() if image is None else image
                 ensure_image(image)
                 devices["disk"] = os.dup(stack.enter_context(locked(image)))
+                if default:
+                    refresh_bin(devices["disk"])
         except BaseException:
             _close_all(devices)
             raise

@@ -93,11 +93,13 @@ def make_image(image: Path, size: int = DEFAULT_SIZE, source: Path | None = None
     return fs
 
 
-def install_bin(fs: MinixFS) -> int:
+def install_bin(fs: MinixFS, changed_only: bool = False) -> int:
     """Put Pith's commands (pith/bin/NAME.py) in /bin of `fs`, mode 0755, and /bin/sh
-    (a symlink to sh.py); how many commands.
+    (a symlink to sh.py); how many commands were written.
 
-    A /bin that `--from` brought is kept; Pith's commands replace same-named files in it."""
+    A /bin that `--from` brought is kept; Pith's commands replace same-named files in it.
+    With `changed_only`, a command already there byte for byte is left alone (how
+    `pith boot` keeps the default image's /bin in step with this Pith)."""
     commands = sorted(p for p in BIN.glob("*.py") if p.name != "__init__.py")
     if not commands:
         return 0
@@ -105,7 +107,11 @@ def install_bin(fs: MinixFS) -> int:
         bin_ino = fs.lookup(ROOT, "bin").ino
     except FsError:
         bin_ino = fs.mkdir(ROOT, "bin", 0o755).ino
+    written = 0
     for command in commands:
+        if changed_only and _same(fs, bin_ino, command):
+            continue
+        written += 1
         with contextlib.suppress(FsError):
             fs.unlink(bin_ino, command.name)
         ino = fs.create(bin_ino, command.name, stat.S_IFREG | 0o755).ino
@@ -114,7 +120,16 @@ def install_bin(fs: MinixFS) -> int:
             fs.write(ino, offset, data[offset:offset + MAX_IO])
     with contextlib.suppress(FsError):  # /bin/sh, as POSIX has it (#!/bin/sh scripts)
         fs.symlink(bin_ino, "sh", "sh.py")
-    return len(commands)
+    return written
+
+
+def _same(fs: MinixFS, bin_ino: int, command: Path) -> bool:
+    try:
+        attr = fs.lookup(bin_ino, command.name)
+    except FsError:
+        return False
+    data = command.read_bytes()
+    return attr.size == len(data) and fs.read(attr.ino, 0, len(data)) == data
 
 
 def main(argv: Sequence[str] | None = None) -> int:
