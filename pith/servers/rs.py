@@ -205,7 +205,8 @@ class Supervisor:
         s = child.spec
         child.proc, child.pid = _spawn(gate(), self.spawn, child.name, s.program,
                                        (*s.args, f"start={reason}"), child.grants,
-                                       s.mode == "collocated", minted={"ds": child.badge})
+                                       s.mode == "collocated",
+                                       minted={} if "ds" in s.provides else {"ds": child.badge})
         gate().process_watch(child.proc, self.death, child.bit)
         child.next_ping = time.monotonic() + s.heartbeat
 
