@@ -103,7 +103,7 @@ class Discipline:
             out.events.append(bytes(self.line))  # b"" on an empty line: end of file
             self.line.clear()
         elif key in (INTR, QUIT):
-            out.echo += b"^C\n" if key == INTR else b"^\\\n"
+            out.echo += b"^C" if key == INTR else b"^\\"  # (the shell ends the line, as on Linux)
             out.events.append(signal.SIGINT if key == INTR else signal.SIGQUIT)
             self.line.clear()
         elif (key >= b" " or key == b"\t") and len(self.line) < MAX_LINE:
