@@ -434,7 +434,10 @@ class Queries(Server):
     def do_services(self, request: Services, caller: Caller) -> ServiceTable:
         rows = []
         for child in self.supervisor.children:
-            alive = child.proc >= 0 and self.gate_of().process_status(child.proc).alive
+            try:
+                alive = child.proc >= 0 and self.gate_of().process_status(child.proc).alive
+            except KernelError:  # (the main thread deleted the cap of one that just died)
+                alive = False
             state = ("stopped" if child.stopped else "failed" if child.failed
                      else "running" if alive else "dead")
             rows.append(ServiceRow(child.name, child.pid, child.spec.mode, state,
@@ -490,7 +493,8 @@ class Queries(Server):
         g = self.gate_of()
         slot = g.cap_mint(endpoint, WRITE, INJECT_BADGE)
         try:
-            return Client(slot, Injected).call(Inject(request.kind), timeout=2.0)
+            done: Injected = Client(slot, Injected).call(Inject(request.kind), timeout=2.0)
+            return done
         except (Timeout, ServerDied) as e:
             raise ServiceError("EAGAIN", f"{request.name} did not take the fault: {e}") from None
         finally:
