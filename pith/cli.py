@@ -56,15 +56,27 @@ def inject(
     target: Annotated[str, typer.Option(help="A server (blk, mfs, tmpfs, procfs, vfs) or all.")]
     = "all",
     faults: Annotated[int, typer.Option(help="How many faults to inject.")] = 20,
-    kinds: Annotated[str, typer.Option(help="Comma-separated: crash, hang.")] = "crash,hang",
+    kinds: Annotated[str, typer.Option(
+        help="Comma-separated: crash, hang, exception, deadlock, leak, corrupt-reply, "
+             "corrupt-state.")] = "crash,hang,exception,deadlock,leak,corrupt-reply,corrupt-state",
+    manifest: Annotated[Path | None, typer.Option(
+        help="A storage manifest (default examples/storage.toml; "
+             "examples/storage-collocated.toml shows the contrast).")] = None,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed, the same campaign.")]
     = 1,
+    heartbeat: Annotated[float, typer.Option(help="rs's heartbeat period, s (timeout 2x).")]
+    = 0.3,
+    progress: Annotated[bool | None, typer.Option(
+        help="A progress bar on stderr (default: when stderr is a terminal).")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Inject faults into running servers under a file workload; report survival."""
     from pith.tools import inject as tool
 
-    argv = ["--target", target, "--faults", str(faults), "--kinds", kinds, "--seed", str(seed)]
+    argv = ["--target", target, "--faults", str(faults), "--kinds", kinds, "--seed", str(seed),
+            "--heartbeat", str(heartbeat)]
+    argv += ["--manifest", str(manifest)] if manifest is not None else []
+    argv += [] if progress is None else ["--progress" if progress else "--no-progress"]
     raise typer.Exit(tool.main([*argv, "--json"] if json_out else argv))
 
 
