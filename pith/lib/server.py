@@ -214,7 +214,10 @@ class Server:
     def answer(self, caller: Caller, reply: msgspec.Struct, caps: tuple[int, ...] = ()) -> None:
         """Send a deferred reply now (with `caps`, if the caller's cap has GRANT)."""
         assert caller.reply is not None
-        self.gate_of().reply(caller.reply, _encode(reply), caps)
+        if caps:
+            self.gate_of().reply(caller.reply, _encode(reply), caps)
+        else:
+            self.gate_of().reply(caller.reply, _encode(reply))
         self._deferred.discard(caller.reply)
         if caller.reply == self._current:
             self._current = None
