@@ -144,27 +144,53 @@ def _run(g: Gate, spawn: int, name: str, program: str, args: tuple[str, ...],
 INIT = "/boot/bin/init.py"  # the first user process, from the boot file system
 
 
+SESSION_SERVERS = ("pm", "vfs")  # their death takes every user process's state with it
+MAX_SESSIONS = 5  # new sessions after such deaths, before rs gives up and shuts down
+
+
 def run_init(g: Gate, pm: int, words: tuple[str, ...], supervisor: Supervisor) -> int:
     """Have pm start init (with `words` as its arguments: the command line, if any),
-    supervising the services meanwhile; init's exit status (a signal s: 128 + s)."""
-    result: list[int] = []
+    supervising the services meanwhile; init's exit status (a signal s: 128 + s).
+
+    pm and vfs hold every user process's state (its process, its descriptors), so when
+    one of them dies the session dies with it. rs restarts the server, as any other,
+    and then starts a new session on the console (an interactive boot), or ends the
+    boot with status 1 and says why (a `--command` line is not run twice)."""
+    for _ in range(MAX_SESSIONS):
+        before = supervisor.restarts_of(SESSION_SERVERS)
+        status, lost = _session(g, pm, words, supervisor)
+        if not lost and supervisor.restarts_of(SESSION_SERVERS) == before:
+            return status
+        if words or supervisor.given_up(SESSION_SERVERS):
+            print("pith: rs: the command's processes were lost when pm or vfs died",
+                  file=sys.stderr)
+            return 1
+        print("pith: rs: pm or vfs died, and every user process with it; starting a new "
+              "session", file=sys.stderr)
+    return 1
+
+
+def _session(g: Gate, pm: int, words: tuple[str, ...],
+             supervisor: Supervisor) -> tuple[int, bool]:
+    """One session: init's exit status, and whether pm lost it (died first)."""
+    result: list[tuple[int, bool]] = []
     asker = g.thread_create()  # pm answers when init has exited: wait on another thread
 
     def ask() -> None:
         try:
             waited = Client(pm, PmReply).call(RunInit(INIT, ["init", *words], {}))
-            result.append(os.waitstatus_to_exitcode(waited.status))
+            code = os.waitstatus_to_exitcode(waited.status)
+            result.append((code if code >= 0 else 128 - code, False))
         except (KernelError, ServiceError) as e:
-            print(f"pith: rs: init could not run: {e}", file=sys.stderr)
-            result.append(1)
+            print(f"pith: rs: init ended with pm: {e}", file=sys.stderr)
+            result.append((1, True))
         with contextlib.suppress(KernelError):
             gate().signal(supervisor.death, COMMAND_BIT)
 
     threading.Thread(target=with_gate(asker, ask), daemon=True).start()
-    while not result:
+    while not result and not supervisor.given_up(["pm"]):
         supervisor.tend(g)
-    status = result[0]
-    return status if status >= 0 else 128 - status
+    return result[0] if result else (1, True)
 
 
 @dataclass
@@ -293,6 +319,12 @@ class Supervisor:
             if child.restart_at is not None and child.restart_at <= now:
                 child.restart_at = None
                 self.start(child, "restart")
+
+    def restarts_of(self, names: tuple[str, ...] | list[str]) -> int:
+        return sum(c.restarted for c in self.children if c.name in names)
+
+    def given_up(self, names: tuple[str, ...] | list[str]) -> bool:
+        return any(c.failed for c in self.children if c.name in names)
 
     def tend(self, g: Gate) -> None:
         """Wait for a death or until rs must act (a heartbeat, a restart due); act."""

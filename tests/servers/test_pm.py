@@ -181,6 +181,17 @@ class FakeGate:
     def bind(self, slot: int) -> None:
         pass
 
+    def call(self, slot: int, msg: bytes, caps: tuple[int, ...] = (),
+             timeout: float | None = None) -> object:
+        """pm's one call at set-up: vfs ForgetUsers, answered Done."""
+        import msgspec
+
+        from pith.kernel.core.actions import Replied
+        from pith.servers.vfs import protocol as vp
+
+        assert msgspec.msgpack.decode(msg, type=vp.VfsRequest) == vp.ForgetUsers()
+        return Replied(msgspec.msgpack.encode(vp.Done()), ())
+
 
 def test_callers_that_are_no_process_of_pms_are_refused_and_nothing_changes() -> None:
     import msgspec

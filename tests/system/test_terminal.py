@@ -34,29 +34,40 @@ def session(tmp_path: Path) -> Iterator[tuple[Terminal, Path]]:
     pith = f"{sys.executable} -m pith boot --image {image}"
     line = (f"sh -c 'stty -g > {tmp_path}/before; {pith}; echo \"[status $?]\"; "
             f"stty -g > {tmp_path}/after'")
-    before = pith_pids()
     term = Terminal.start(line, str(ROOT))
+    started: set[int] = set()
     try:
         term.wait_for(lambda s: prompt_count(s) >= 1, timeout=60)
-        started = pith_pids() - before
+        started = pith_pids(term.server_pid())
         assert len(started) >= 10  # boot, kernel, zygote, rs, 8 servers, init, sh
         yield term, tmp_path
+        started |= pith_pids(term.server_pid())
     finally:
         term.close()
     wait_until_gone(started)
 
 
-def pith_pids() -> set[int]:
-    """Host processes named pith:* (setproctitle), and `pith boot` itself."""
-    found = set()
+def pith_pids(under: int | None = None) -> set[int]:
+    """Host processes named pith:* (setproctitle), and `pith boot` itself; only those
+    descending from process `under` if given (a test's own tmux server)."""
+    parents, found = {}, set()
     for proc in Path("/proc").iterdir():
         try:
             line = (proc / "cmdline").read_bytes()
-        except OSError:
+            parents[int(proc.name)] = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
             continue
-        if proc.name.isdigit() and (line.startswith(b"pith:") or b"pith\0boot" in line):
+        if line.startswith(b"pith:") or b"pith\0boot" in line:
             found.add(int(proc.name))
-    return found
+    if under is None:
+        return found
+    return {p for p in found if _descends(p, under, parents)}
+
+
+def _descends(pid: int, ancestor: int, parents: dict[int, int]) -> bool:
+    while pid in parents and pid != ancestor:
+        pid = parents[pid]
+    return pid == ancestor
 
 
 def wait_until_gone(pids: set[int], timeout: float = 20) -> None:
@@ -117,12 +128,12 @@ def test_the_tty_driver_crashes_while_the_shell_waits_and_the_session_goes_on(
     term, tmp = session
     term.type("x=kept")
     term.wait_for(lambda s: prompt_count(s) >= 2)
-    tty = [p for p in pith_pids() if cmdline_of(p).startswith("pith:tty")]
+    tty = [p for p in pith_pids(term.server_pid()) if cmdline_of(p).startswith("pith:tty")]
     assert len(tty) == 1
     os.kill(tty[0], signal.SIGKILL)  # the shell is waiting in a read of /dev/tty
     term.wait_for("restarting it")  # rs, on the console
-    term.wait_for(lambda _: any(cmdline_of(p).startswith("pith:tty") for p in pith_pids()
-                                if p != tty[0]))
+    term.wait_for(lambda _: any(cmdline_of(p).startswith("pith:tty")
+                                for p in pith_pids(term.server_pid()) if p != tty[0]))
     term.type("echo $x again")
     term.wait_for("kept again")
     term.keys("C-d")
@@ -136,3 +147,23 @@ def cmdline_of(pid: int) -> str:
         return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
     except OSError:
         return ""
+
+
+@pytest.mark.parametrize("server", ["vfs", "pm"])
+def test_when_vfs_or_pm_dies_the_system_runs_on_with_a_new_session(
+        session: tuple[Terminal, Path], server: str) -> None:
+    """vfs and pm hold every user process's state, so their death ends the session; rs
+    restarts the server and starts a new session, and the disk's data is all there."""
+    term, _ = session
+    term.type("echo saved > /kept; echo written")
+    term.wait_for("\nwritten")
+    victim = [p for p in pith_pids(term.server_pid())
+              if cmdline_of(p).startswith(f"pith:{server}")]
+    assert len(victim) == 1
+    os.kill(victim[0], signal.SIGKILL)
+    term.wait_for("starting a new session")
+    term.wait_for(lambda s: s.rstrip().endswith(PROMPT.rstrip()), timeout=30)
+    term.type("cat /kept")
+    term.wait_for("\nsaved")
+    term.type("exit 4")
+    term.wait_for("[status 4]")

@@ -47,6 +47,12 @@ class Terminal:
         self.keys(text, literal=True)
         self.keys("Enter")
 
+    def server_pid(self) -> int:
+        """The tmux server's host pid (every process of the session descends from it)."""
+        if not hasattr(self, "_server_pid"):
+            self._server_pid = int(self.tmux("display-message", "-p", "#{pid}").strip())
+        return self._server_pid
+
     def screen(self) -> str:
         return self.tmux("capture-pane", "-p", "-J", "-S", "-200")
 

@@ -85,6 +85,7 @@ class PmServer(Server):
                           self.gate_of)
         self.death = g.notification_create()
         g.bind(self.death)
+        self.vfs.call(vp.ForgetUsers())  # (a pm started again has lost every process)
 
     # --- who asks ------------------------------------------------------------------
 

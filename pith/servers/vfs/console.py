@@ -52,6 +52,10 @@ class Console:
         """Drop the waits of callers with `badge` (they are gone)."""
         self.reads = deque(r for r in self.reads if r[0].badge != badge)
 
+    def badges(self) -> set[int]:
+        """The badges of the callers waiting to read."""
+        return {c.badge for c, _ in self.reads}
+
     def pump(self) -> Answers:
         answers: Answers = []
         while self.reads and (self.chunks or not self.reads[0][1]):

@@ -27,10 +27,10 @@ __all__ = [
     "MAX_READ", "O_ACCMODE", "O_APPEND", "O_CLOEXEC", "O_CREAT", "O_DIRECTORY", "O_EXCL",
     "O_NOFOLLOW", "O_RDONLY", "O_RDWR", "O_TRUNC", "O_WRONLY", "SEEK_CUR", "SEEK_END",
     "SEEK_SET", "SYSTEM_BADGES", "Chdir", "Close", "Cwd", "Data", "Done", "Dup", "Dup2",
-    "Exec", "Forget", "FsStatus", "Fstat", "Getcwd", "Inherit", "Link", "Listdir", "Mkdir",
-    "Names", "Open", "Opened", "Pipe", "Piped", "Position", "Read", "Readlink", "Rename",
-    "Rmdir", "Seek", "Stat", "Statfs", "Status", "Symlink", "Sync", "Target", "Truncate",
-    "Unlink", "VfsReply", "VfsRequest", "Write", "Written",
+    "Exec", "Forget", "ForgetUsers", "FsStatus", "Fstat", "Getcwd", "Inherit", "Link",
+    "Listdir", "Mkdir", "Names", "Open", "Opened", "Pipe", "Piped", "Position", "Read",
+    "Readlink", "Rename", "Rmdir", "Seek", "Stat", "Statfs", "Status", "Symlink", "Sync",
+    "Target", "Truncate", "Unlink", "VfsReply", "VfsRequest", "Write", "Written",
 ]
 
 # Open flags: Linux's values, so a process's os.open flags pass unchanged.
@@ -179,6 +179,11 @@ class Forget(msgspec.Struct, frozen=True, tag=True):
     badge: int
 
 
+class ForgetUsers(msgspec.Struct, frozen=True, tag=True):
+    """(pm, at its start) Forget every user process (badges from SYSTEM_BADGES up): a pm
+    that starts again after a crash has lost them all, and will reuse their badges."""
+
+
 # -- replies ---------------------------------------------------------------------
 
 
@@ -247,7 +252,7 @@ class FsStatus(msgspec.Struct, frozen=True, tag=True):
 VfsRequest = (
     Open | Close | Read | Write | Seek | Stat | Fstat | Mkdir | Rmdir | Unlink | Rename | Link
     | Symlink | Readlink | Listdir | Truncate | Chdir | Getcwd | Dup | Dup2 | Pipe | Sync
-    | Statfs | Inherit | Exec | Forget | ConsoleInput | ConsoleFlush
+    | Statfs | Inherit | Exec | Forget | ForgetUsers | ConsoleInput | ConsoleFlush
 )
 VfsReply = (
     Done | Opened | Data | Written | Position | Status | Target | Names | Cwd | Piped | FsStatus

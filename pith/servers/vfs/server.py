@@ -448,6 +448,13 @@ class VfsServer(Server):
             self.close(caller, p, fd)
         return vp.Done()
 
+    def do_forget_users(self, request: vp.ForgetUsers, caller: Caller) -> vp.Done:
+        self.system(caller)
+        users = {b for b in self.procs if b >= vp.SYSTEM_BADGES} | self.console.badges()
+        for badge in users:
+            self.do_forget(vp.Forget(badge), caller)
+        return vp.Done()
+
     def do_forget(self, request: vp.Forget, caller: Caller) -> vp.Done:
         self.system(caller)
         for pipe in self.pipes.values():
