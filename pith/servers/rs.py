@@ -546,6 +546,12 @@ class Queries(Server):
 
     def do_update(self, request: Update, caller: Caller) -> ServiceTable:
         child = self._child(request.name)
+        program = request.program or ""
+        if caller.badge > COMMAND_BADGE and program and not program.startswith("pith."):
+            # (a user process — pm's badges are above rs's command badge — may not have a
+            # server, with its caps and devices, run a host file of its choosing)
+            raise ServiceError("EPERM", "from a Pith process, new code must be one of Pith's "
+                               f"own modules (pith.…), not {program!r}")
         if child.failed or child.stopped or child.proc < 0 or child.by_operator:
             raise ServiceError("EINVAL", f"{request.name} is not running")
         if not child.spec.provides:

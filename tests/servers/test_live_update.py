@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import shlex
 import subprocess
+import sys
 from pathlib import Path
 
 from tests.kernel.host.conftest import (
@@ -163,3 +164,14 @@ def test_updating_mfs_under_a_writer_loses_or_doubles_no_record(tmp_path: Path) 
     assert b"died" not in err  # nothing crashed: every swap was an update
     fsck = subprocess.run(["fsck.minix", "-f", str(image)], capture_output=True, text=True)
     assert fsck.returncode == 0, fsck.stdout + fsck.stderr
+
+
+def test_a_pith_process_may_not_update_a_server_to_a_host_file_of_its_choosing(
+        tmp_path: Path) -> None:
+    image = tmp_path / "disk.img"
+    argv = [sys.executable, "-m", "pith", "boot", "--image", str(image), "--command",
+            "service update mfs --code /tmp/evil.py:Evil; echo status=$?"]
+    done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          stdin=subprocess.DEVNULL)
+    assert done.stdout == "status=1\n"
+    assert "Pith's own modules" in done.stderr
