@@ -273,8 +273,11 @@ def _one_fault(system: System, kind: str, target: str, tally: Tally,
     tally.injected += 1
     detected: float | None = None
     ordered, restarting, ops = kind in HOST_KINDS, False, 0
-    while (event := system.next(time.monotonic() + STALL)) is not None:
+    deadline = time.monotonic() + STALL  # (moved on by each completed operation only)
+    while (event := system.next(deadline)) is not None:
         t, tag, line = event
+        if tag == "out" and line.startswith("OK"):
+            deadline = time.monotonic() + STALL
         words = line.split()
         if tag == "err" and "kernel panic" in line:
             raise Down(line)
@@ -321,8 +324,9 @@ def _one_fault(system: System, kind: str, target: str, tally: Tally,
 
 def _rounds(system: System, count: int) -> None:
     """Let the workload complete `count` rounds; Down if it stalls."""
+    deadline = time.monotonic() + STALL
     while count > 0:
-        event = system.next(time.monotonic() + STALL)
+        event = system.next(deadline)
         if event is None:
             raise Down(f"no operation completed for {STALL:g} s")
         _, tag, line = event
@@ -330,7 +334,8 @@ def _rounds(system: System, count: int) -> None:
             raise Down(line)
         if not line:
             raise Down(f"Pith ended ({tag} closed)")
-        count -= tag == "out" and line.startswith("OK")
+        if tag == "out" and line.startswith("OK"):
+            count, deadline = count - 1, time.monotonic() + STALL
 
 
 def campaign(faults: int, kinds: tuple[str, ...], targets: tuple[str, ...], seed: int,
