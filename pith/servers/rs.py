@@ -78,6 +78,7 @@ __all__ = ["COMMAND_BADGE", "Update", "main", "run_command"]
 
 COMMAND_BADGE = 1000  # the badge on the caps of the command rs runs
 COMMAND_BIT = 1 << 63  # the command's bit in the death notification (services: 1 << n)
+STARTUP_GRACE = 1.0  # seconds before a (re)started service's first heartbeat is due
 BACKOFF, BACKOFF_MAX = 0.05, 2.0  # seconds before a repeated restart: doubling, capped
 PREPARE_GRACE = 10.0  # seconds a server has to answer Prepare (save, flush) in an update
 PROBATION = 5.0  # seconds the new code of a live update has to answer a Ping
@@ -234,7 +235,7 @@ class Supervisor:
                                        s.mode == "collocated",
                                        minted={} if "ds" in s.provides else {"ds": child.badge})
         gate().process_watch(child.proc, self.death, child.bit)
-        child.next_ping = time.monotonic() + s.heartbeat
+        child.next_ping = time.monotonic() + max(s.heartbeat, STARTUP_GRACE)  # (let it start)
 
     def next_ping(self) -> float | None:
         """When the next heartbeat is due; None if no service has one."""

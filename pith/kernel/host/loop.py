@@ -263,7 +263,8 @@ class Host:
         try:
             call = self.colo[tid].step(result)
         except Exception as e:
-            print(f"pith: kernel panic: collocated server (thread {tid}) crashed: {e!r}",
+            name = type(self.colo[tid].server).__name__
+            print(f"pith: kernel panic: collocated server {name} (thread {tid}) crashed: {e!r}",
                   file=sys.stderr)
             self.status = 70
             return
