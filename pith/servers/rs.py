@@ -225,6 +225,9 @@ class Supervisor:
         # thread's own gate: rs's main thread supervises, its second serves `service`)
         self.death = g.notification_create()
         self.children: list[Child] = []
+        # Held while either thread reads or changes the children: rs's main thread (deaths,
+        # restarts, heartbeats) and the one serving "rs" (service, procfs).
+        self.lock = threading.RLock()
         self.command: tuple[str, int] | None = None  # the command running: name, pid
 
     def start(self, child: Child, reason: str = "fresh") -> None:
@@ -247,22 +250,26 @@ class Supervisor:
         is hung: kill it (its death then restarts it, by policy)."""
         now = time.monotonic()
         for child in self.children:
-            s = child.spec
-            skip = (child.failed or child.stopped or child.proc < 0 or child.next_ping > now
-                    or not s.provides or child.by_operator)
-            if not s.heartbeat or skip:
-                continue
-            child.next_ping = now + s.heartbeat
-            try:
+            with self.lock:
+                s, proc = child.spec, child.proc
+                skip = (child.failed or child.stopped or proc < 0 or child.next_ping > now
+                        or not s.provides or child.by_operator)
+                if not s.heartbeat or skip:
+                    continue
+                child.next_ping = now + s.heartbeat
+            try:  # (without the lock: the server may be asking rs something meanwhile)
                 ping = Client(self.endpoints[s.provides[0]], Pong)
                 ping.call(Ping(), timeout=s.heartbeat_timeout or s.heartbeat)
             except (Timeout, ServerDied, BadReply) as e:
                 what = "garbled" if isinstance(e, BadReply) else "missed"
-                print(f"pith: rs: service {child.name} {what} its heartbeat; killing it",
-                      file=sys.stderr)
-                child.last_failure = f"{what} its heartbeat"
-                with contextlib.suppress(ProcessDead):
-                    gate().process_kill(child.proc, -9)
+                with self.lock:
+                    if child.proc != proc or child.by_operator:
+                        continue  # (restarted or being handled meanwhile)
+                    print(f"pith: rs: service {child.name} {what} its heartbeat; killing it",
+                          file=sys.stderr)
+                    child.last_failure = f"{what} its heartbeat"
+                    with contextlib.suppress(ProcessDead):
+                        gate().process_kill(child.proc, -9)
 
     def deaths(self, bits: int) -> None:
         """The death notification fired with `bits`: restart whoever died, by policy."""
@@ -334,8 +341,9 @@ class Supervisor:
             bits = g.wait(self.death, None if due is None else max(0.0, due - time.monotonic()))
         except Timeout:
             bits = 0
-        self.deaths(bits)
-        self.restart_due()
+        with self.lock:
+            self.deaths(bits)
+            self.restart_due()
         self.heartbeats()
 
     def next_event(self) -> float | None:
@@ -463,6 +471,10 @@ class Queries(Server):
                  trace: int) -> None:
         self.supervisor, self.trace = supervisor, trace
         super().__init__(caps, args)
+
+    def dispatch(self, msg: bytes, caller: Caller) -> bytes | None:
+        with self.supervisor.lock:
+            return super().dispatch(msg, caller)
 
     def do_services(self, request: Services, caller: Caller) -> ServiceTable:
         rows = []
