@@ -263,7 +263,7 @@ class Host:
         try:
             call = self.colo[tid].step(result)
         except Exception as e:
-            name = type(self.colo[tid].server).__name__
+            name = type(getattr(self.colo[tid], "server", None)).__name__  # (its class)
             print(f"pith: kernel panic: collocated server {name} (thread {tid}) crashed: {e!r}",
                   file=sys.stderr)
             self.status = 70
