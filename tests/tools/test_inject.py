@@ -72,12 +72,16 @@ def test_only_rs_may_inject_and_only_for_its_command(tmp_path: Path) -> None:
 
 
 def test_rs_refuses_inject_fault_from_anyone_but_its_command() -> None:
+    import threading
+    from types import SimpleNamespace
+
     import msgspec
 
     from pith.lib.server import Caller, Failure
     from pith.servers import rs
 
-    queries = rs.Queries({}, (), None, 0)  # type: ignore[arg-type]  (refused before use)
+    no_children = SimpleNamespace(lock=threading.RLock())  # (refused before any is looked at)
+    queries = rs.Queries({}, (), no_children, 0)  # type: ignore[arg-type]
     request = msgspec.msgpack.encode(rs.InjectFault("mfs", "exception"))
     for badge in (0, 1, rs.COMMAND_BADGE + 1, rs.COMMAND_BADGE + 42):
         out = queries.dispatch(request, Caller(badge, 1))
