@@ -1,4 +1,5 @@
-"""The default image: made on first boot, locked while in use, its /bin kept in step."""
+"""The disk: the default image (made on first boot, its /bin kept in step), and any
+MINIX v3 image, even one mkfs.minix made with no /bin, booting to a working shell."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pith.servers.mfs.cache import FileDevice
 from pith.servers.mfs.fs import MinixFS
 from pith.servers.mfs.layout import ROOT_INO as ROOT
 from pith.tools.mkfs import BIN
-from tests.kernel.host.conftest import no_leaks  # noqa: F401  (the leak check)
+from tests.kernel.host.conftest import minix_image, no_leaks  # noqa: F401  (the leak check)
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -37,3 +38,17 @@ def test_first_boot_makes_it_and_a_stale_bin_is_brought_up_to_date(tmp_path: Pat
         fs.sync()
     done = boot("/bin/echo.py fresh; cat /mine", image)
     assert done.stdout == "fresh\nkept\n"
+
+
+def test_an_image_made_by_mkfs_minix_with_no_bin_boots_to_a_working_shell(
+        tmp_path: Path) -> None:
+    image = minix_image(tmp_path / "plain.img", 16)
+    argv = [sys.executable, "-m", "pith", "boot", "--image", str(image), "--command",
+            "ls /bin 2>/dev/null | wc -l; ls /boot/bin | grep -c py; mkdir /d; "
+            "echo hi > /d/x; cat /d/x | tr a-z A-Z"]
+    done = subprocess.run(argv, cwd=REPO, capture_output=True, text=True, timeout=120,
+                          stdin=subprocess.DEVNULL)
+    commands = len([p for p in BIN.glob("*.py") if p.name != "__init__.py"])
+    assert done.stdout.split() == ["0", str(commands), "HI"], done.stderr
+    fsck = subprocess.run(["fsck.minix", "-f", str(image)], capture_output=True, text=True)
+    assert fsck.returncode == 0, fsck.stdout
