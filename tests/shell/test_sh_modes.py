@@ -98,17 +98,21 @@ def test_syntax_error_status_is_2() -> None:
 
 # --- interactive, on a pseudo-terminal ---------------------------------------------------------
 
-# A foreground job that says so once the terminal is its own (so ^C and ^Z reach it).
+# A foreground job that says so once the terminal is its own (so ^C and ^Z reach it), then
+# waits for signals until one ends it. The shell hands it the terminal (tcsetpgrp) just
+# after spawning it, and no signal or fd event tells a process it became the foreground:
+# that one state is polled, for at most 10 s.
 FOREGROUND_JOB = """\
 import os, signal, time
 def announce(*_):
-    while os.tcgetpgrp(0) != os.getpgrp():
+    deadline = time.monotonic() + 10
+    while os.tcgetpgrp(0) != os.getpgrp() and time.monotonic() < deadline:
         time.sleep(0.01)
     print('in the foreground', flush=True)
 signal.signal(signal.SIGCONT, announce)
 announce()
-time.sleep(30)
-time.sleep(30)
+while True:
+    signal.pause()
 """
 
 
