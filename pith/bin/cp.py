@@ -5,10 +5,12 @@ Without -r a symlink operand is followed; with -r (or -P/-d/-a) links are copied
 """
 
 import errno
-import getopt
 import os
 import stat
 import sys
+
+from pith.lib.gnu import UsageError, broken_pipe, options, strerror
+from pith.lib.gnu import usage_error as _usage_error
 
 PROG = "cp"
 HELP = """Usage: cp [OPTION]... [-T] SOURCE DEST
@@ -33,48 +35,10 @@ Copy SOURCE to DEST, or multiple SOURCE(s) to DIRECTORY.
 LONG = ["archive", "force", "dereference", "no-clobber", "no-dereference", "preserve",
         "recursive", "target-directory=", "no-target-directory", "verbose", "help"]
 
-class UsageError(Exception):
-    """A bad option or operand: reported as GNU does, with a pointer to --help."""
-
-
-def options(
-    argv: list[str], short: str, longs: list[str]
-) -> tuple[list[tuple[str, str]], list[str]]:
-    """Parse GNU-style (options anywhere, long ones by unique prefix); GNU's wording on errors."""
-    try:
-        return getopt.gnu_getopt(argv, short, longs)
-    except getopt.GetoptError as e:
-        o = e.opt
-        if "requires" in e.msg:
-            msg = (f"option requires an argument -- '{o}'" if len(o) == 1
-                   else f"option '--{o}' requires an argument")
-        elif "must not" in e.msg:
-            msg = f"option '--{o}' doesn't allow an argument"
-        elif "unique" in e.msg:
-            msg = f"option '--{o}' is ambiguous"
-        else:
-            msg = f"invalid option -- '{o}'" if len(o) == 1 else f"unrecognized option '--{o}'"
-        raise UsageError(msg) from None
-
 
 def usage_error(message: str, status: int = 1) -> int:
-    sys.stderr.write(f"{PROG}: {message}\nTry '{PROG} --help' for more information.\n")
-    return status
+    return _usage_error(PROG, message, status)
 
-
-def broken_pipe() -> int:
-    """The reader went away: point stdout at /dev/null so the exit-time flush is quiet."""
-    try:
-        fd = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(fd, sys.stdout.fileno())
-        os.close(fd)
-    except (OSError, ValueError):
-        pass
-    return 141
-
-
-def strerror(e: OSError) -> str:
-    return os.strerror(e.errno) if e.errno else str(e)
 
 class Copier:
     def __init__(self, flags: set[str]) -> None:

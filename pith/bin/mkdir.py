@@ -1,8 +1,10 @@
 """mkdir: create directories (-p makes parents and accepts existing ones, -m MODE, -v)."""
 
-import getopt
 import os
 import sys
+
+from pith.lib.gnu import UsageError, broken_pipe, options, strerror
+from pith.lib.gnu import usage_error as _usage_error
 
 PROG = "mkdir"
 HELP = """Usage: mkdir [OPTION]... DIRECTORY...
@@ -15,48 +17,10 @@ Create the DIRECTORY(ies), if they do not already exist.
       --help     display this help and exit
 """
 
-class UsageError(Exception):
-    """A bad option or operand: reported as GNU does, with a pointer to --help."""
-
-
-def options(
-    argv: list[str], short: str, longs: list[str]
-) -> tuple[list[tuple[str, str]], list[str]]:
-    """Parse GNU-style (options anywhere, long ones by unique prefix); GNU's wording on errors."""
-    try:
-        return getopt.gnu_getopt(argv, short, longs)
-    except getopt.GetoptError as e:
-        o = e.opt
-        if "requires" in e.msg:
-            msg = (f"option requires an argument -- '{o}'" if len(o) == 1
-                   else f"option '--{o}' requires an argument")
-        elif "must not" in e.msg:
-            msg = f"option '--{o}' doesn't allow an argument"
-        elif "unique" in e.msg:
-            msg = f"option '--{o}' is ambiguous"
-        else:
-            msg = f"invalid option -- '{o}'" if len(o) == 1 else f"unrecognized option '--{o}'"
-        raise UsageError(msg) from None
-
 
 def usage_error(message: str, status: int = 1) -> int:
-    sys.stderr.write(f"{PROG}: {message}\nTry '{PROG} --help' for more information.\n")
-    return status
+    return _usage_error(PROG, message, status)
 
-
-def broken_pipe() -> int:
-    """The reader went away: point stdout at /dev/null so the exit-time flush is quiet."""
-    try:
-        fd = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(fd, sys.stdout.fileno())
-        os.close(fd)
-    except (OSError, ValueError):
-        pass
-    return 141
-
-
-def strerror(e: OSError) -> str:
-    return os.strerror(e.errno) if e.errno else str(e)
 
 def parse_mode(text: str, base: int = 0o777) -> int:
     """An octal mode, or a symbolic one ([ugoa]*[-+=][rwxXst]*, comma separated) applied to base."""

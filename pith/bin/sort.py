@@ -7,11 +7,13 @@ the first of each run of equal keys. Exit status 2 on errors, 1 when -c finds di
 
 import decimal
 import functools
-import getopt
 import os
 import re
 import sys
 from collections.abc import Callable
+
+from pith.lib.gnu import UsageError, broken_pipe, options, strerror
+from pith.lib.gnu import usage_error as _usage_error
 
 PROG = "sort"
 HELP = """Usage: sort [OPTION]... [FILE]...
@@ -51,48 +53,10 @@ BLANK = b" \t"
 NUMBER = re.compile(rb"[ \t]*(-?)(\d*)(?:\.(\d*))?")
 KEYDEF = re.compile(r"(\d+)(?:\.(\d+))?([bdfinr]*)(?:,(\d+)(?:\.(\d+))?([bdfinr]*))?")
 
-class UsageError(Exception):
-    """A bad option or operand: reported as GNU does, with a pointer to --help."""
-
-
-def options(
-    argv: list[str], short: str, longs: list[str]
-) -> tuple[list[tuple[str, str]], list[str]]:
-    """Parse GNU-style (options anywhere, long ones by unique prefix); GNU's wording on errors."""
-    try:
-        return getopt.gnu_getopt(argv, short, longs)
-    except getopt.GetoptError as e:
-        o = e.opt
-        if "requires" in e.msg:
-            msg = (f"option requires an argument -- '{o}'" if len(o) == 1
-                   else f"option '--{o}' requires an argument")
-        elif "must not" in e.msg:
-            msg = f"option '--{o}' doesn't allow an argument"
-        elif "unique" in e.msg:
-            msg = f"option '--{o}' is ambiguous"
-        else:
-            msg = f"invalid option -- '{o}'" if len(o) == 1 else f"unrecognized option '--{o}'"
-        raise UsageError(msg) from None
-
 
 def usage_error(message: str, status: int = 1) -> int:
-    sys.stderr.write(f"{PROG}: {message}\nTry '{PROG} --help' for more information.\n")
-    return status
+    return _usage_error(PROG, message, status)
 
-
-def broken_pipe() -> int:
-    """The reader went away: point stdout at /dev/null so the exit-time flush is quiet."""
-    try:
-        fd = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(fd, sys.stdout.fileno())
-        os.close(fd)
-    except (OSError, ValueError):
-        pass
-    return 141
-
-
-def strerror(e: OSError) -> str:
-    return os.strerror(e.errno) if e.errno else str(e)
 
 class Key:
     """One -k: fields and characters (1-based; end char 0 = end of field) and its options."""

@@ -4,13 +4,14 @@
 supported (the whole input is read, a window of the last N kept).
 """
 
-import getopt
-import os
 import re
 import sys
 from collections import deque
 from collections.abc import Iterator
 from typing import BinaryIO
+
+from pith.lib.gnu import UsageError, broken_pipe, options, strerror
+from pith.lib.gnu import usage_error as _usage_error
 
 PROG = "tail"
 HELP = """Usage: tail [OPTION]... [FILE]...
@@ -32,53 +33,15 @@ NUM may have a multiplier suffix: b 512, kB 1000, K 1024, MB 1000*1000, M 1024*1
 """
 LEGACY = re.compile(r"([-+])(\d+)([bcl]?)")
 
-class UsageError(Exception):
-    """A bad option or operand: reported as GNU does, with a pointer to --help."""
-
-
-def options(
-    argv: list[str], short: str, longs: list[str]
-) -> tuple[list[tuple[str, str]], list[str]]:
-    """Parse GNU-style (options anywhere, long ones by unique prefix); GNU's wording on errors."""
-    try:
-        return getopt.gnu_getopt(argv, short, longs)
-    except getopt.GetoptError as e:
-        o = e.opt
-        if "requires" in e.msg:
-            msg = (f"option requires an argument -- '{o}'" if len(o) == 1
-                   else f"option '--{o}' requires an argument")
-        elif "must not" in e.msg:
-            msg = f"option '--{o}' doesn't allow an argument"
-        elif "unique" in e.msg:
-            msg = f"option '--{o}' is ambiguous"
-        else:
-            msg = f"invalid option -- '{o}'" if len(o) == 1 else f"unrecognized option '--{o}'"
-        raise UsageError(msg) from None
-
-
-def usage_error(message: str, status: int = 1) -> int:
-    sys.stderr.write(f"{PROG}: {message}\nTry '{PROG} --help' for more information.\n")
-    return status
-
-
-def broken_pipe() -> int:
-    """The reader went away: point stdout at /dev/null so the exit-time flush is quiet."""
-    try:
-        fd = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(fd, sys.stdout.fileno())
-        os.close(fd)
-    except (OSError, ValueError):
-        pass
-    return 141
-
-
-def strerror(e: OSError) -> str:
-    return os.strerror(e.errno) if e.errno else str(e)
 
 SUFFIXES = {"": 1, "b": 512, "kB": 1000, "K": 1024, "k": 1024, "KiB": 1024, "MB": 1000**2,
             "M": 1024**2, "MiB": 1024**2, "GB": 1000**3, "G": 1024**3, "GiB": 1024**3,
             "TB": 1000**4, "T": 1024**4, "TiB": 1024**4, "PB": 1000**5, "P": 1024**5,
             "PiB": 1024**5, "EB": 1000**6, "E": 1024**6, "EiB": 1024**6}
+
+
+def usage_error(message: str, status: int = 1) -> int:
+    return _usage_error(PROG, message, status)
 
 
 def count(text: str, what: str) -> tuple[str, int]:

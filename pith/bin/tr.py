@@ -1,10 +1,12 @@
 """tr: translate, squeeze (-s) or delete (-d) bytes from stdin to stdout; -c complements SET1,
 -t truncates it. SETs take \\NNN and \\n-style escapes, ranges a-z, [:class:], [=c=], [c*n]."""
 
-import getopt
 import os
 import re
 import sys
+
+from pith.lib.gnu import UsageError, broken_pipe, options
+from pith.lib.gnu import usage_error as _usage_error
 
 PROG = "tr"
 HELP = """Usage: tr [OPTION]... STRING1 [STRING2]
@@ -34,6 +36,10 @@ ESC = {ord("a"): 7, ord("b"): 8, ord("f"): 12, ord("n"): 10, ord("r"): 13, ord("
        ord("v"): 11, ord("\\"): 92}
 
 
+def usage_error(message: str, status: int = 1) -> int:
+    return _usage_error(PROG, message, status)
+
+
 def _class(test: "type[object] | object") -> list[int]:
     return [c for c in range(256) if test(c)]  # type: ignore[operator]
 
@@ -49,48 +55,6 @@ CLASSES = {
 }
 REPEAT = re.compile(rb"\[(\\?.|\\[0-7]{1,3})\*(\d*)\]", re.S)
 
-class UsageError(Exception):
-    """A bad option or operand: reported as GNU does, with a pointer to --help."""
-
-
-def options(
-    argv: list[str], short: str, longs: list[str]
-) -> tuple[list[tuple[str, str]], list[str]]:
-    """Parse GNU-style (options anywhere, long ones by unique prefix); GNU's wording on errors."""
-    try:
-        return getopt.gnu_getopt(argv, short, longs)
-    except getopt.GetoptError as e:
-        o = e.opt
-        if "requires" in e.msg:
-            msg = (f"option requires an argument -- '{o}'" if len(o) == 1
-                   else f"option '--{o}' requires an argument")
-        elif "must not" in e.msg:
-            msg = f"option '--{o}' doesn't allow an argument"
-        elif "unique" in e.msg:
-            msg = f"option '--{o}' is ambiguous"
-        else:
-            msg = f"invalid option -- '{o}'" if len(o) == 1 else f"unrecognized option '--{o}'"
-        raise UsageError(msg) from None
-
-
-def usage_error(message: str, status: int = 1) -> int:
-    sys.stderr.write(f"{PROG}: {message}\nTry '{PROG} --help' for more information.\n")
-    return status
-
-
-def broken_pipe() -> int:
-    """The reader went away: point stdout at /dev/null so the exit-time flush is quiet."""
-    try:
-        fd = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(fd, sys.stdout.fileno())
-        os.close(fd)
-    except (OSError, ValueError):
-        pass
-    return 141
-
-
-def strerror(e: OSError) -> str:
-    return os.strerror(e.errno) if e.errno else str(e)
 
 class SetError(Exception):
     pass

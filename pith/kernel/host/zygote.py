@@ -34,8 +34,8 @@ PR_SET_PDEATHSIG = 1
 Request = tuple[str, str, tuple[str, ...], int | None]
 # Imported once in the zygote, before any fork: the library every process runs, the
 # posix runtime and shell of user processes, and the stdlib modules commands use.
-PREWARM = ("pith.lib.start", "pith.lib.posix.run", "pith.shell.main", "_pyio", "getopt",
-           "re", "stat", "argparse", "json")
+PREWARM = ("pith.lib.start", "pith.lib.posix.run", "pith.shell.main", "pith.lib.gnu", "_pyio",
+           "getopt", "re", "stat", "argparse", "json")
 
 
 class Zygote:
