@@ -114,8 +114,14 @@ def pid_width() -> int:
     return max(len(text.strip()), 3) if text and text.strip().isdigit() else 7
 
 
+def printable(text: str) -> str:
+    """As procps shows a command: a newline as a space, other control characters as '?'."""
+    text = text.replace("\n", " ")
+    return "".join("?" if ord(c) < 32 or ord(c) == 127 else c for c in text)
+
+
 def command_line(p: Process) -> str:
-    return " ".join(p.cmdline) if p.cmdline else f"[{p.name}]"
+    return printable(" ".join(p.cmdline) if p.cmdline else f"[{p.name}]")
 
 
 def bsd_state(p: Process) -> str:
@@ -175,7 +181,7 @@ def main(argv: list[str]) -> int:
                   for p in procs]
     else:
         lines.append(f"{'PID':>{w}} TTY          TIME CMD")
-        lines += [f"{p.pid:>{w}} {tty_name(p.tty_nr):<8} {cputime(p, False):>8} {p.name}"
+        lines += [f"{p.pid:>{w}} {tty_name(p.tty_nr):<8} {cputime(p, False):>8} {printable(p.name)}"
                   for p in procs]
     try:
         sys.stdout.write("".join(line + "\n" for line in lines))
