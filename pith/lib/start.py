@@ -48,9 +48,14 @@ def _parse(args: tuple[str, ...]) -> Context:
     return Context(caps, tuple(args[1:]))
 
 
-def load(program: str) -> Any:
-    """The object a program name names: "package.module:attr" or "/path/file.py:attr"."""
+def load(program: str, afresh: bool = False) -> Any:
+    """The object a program name names: "package.module:attr" or "/path/file.py:attr".
+    `afresh` (a live update): the servers' and drivers' modules the zygote imported ahead
+    are dropped first, so the code is read again from disk."""
     module, _, attribute = program.rpartition(":") if ":" in program else (program, "", "")
+    if afresh:
+        for name in [n for n in sys.modules if n == module or n.startswith(_SERVER_CODE)]:
+            del sys.modules[name]
     if module.endswith(".py"):
         name = Path(module).stem
         code = sys.modules.get(name)
@@ -64,12 +69,15 @@ def load(program: str) -> Any:
     return getattr(importlib.import_module(module), attribute or "main")
 
 
+_SERVER_CODE = ("pith.servers.", "pith.drivers.")  # user-space servers, not the library
+
+
 def main(gate_fd: int, program: str, args: tuple[str, ...]) -> int:
     """Run `program` in this (new, sandboxed) process; its exit status."""
     set_gate(SocketGate(socket.socket(fileno=gate_fd)))
     ctx = _parse(args)
     try:
-        target = load(program)
+        target = load(program, afresh="start=update" in args[-1:])
         if isinstance(target, type) and issubclass(target, Server):
             serve(target(ctx.caps, ctx.args), ctx.caps[target.endpoint])
             return 0

@@ -14,11 +14,12 @@ a service that dies is restarted on the same endpoints (clients keep their
 caps), as its manifest `restart` policy says (OTP's permanent, transient,
 temporary; one_for_one), unless it died more than `intensity` times in
 `period` seconds (OTP's defaults: 1 in 5 s), when rs gives up on it and says
-so on the console. A repeated restart waits a back-off, doubling from 50 ms
-up to 2 s, as MINIX 3's rs does. A service with a `heartbeat` period is
-pinged that often; one that does not answer within its `heartbeat_timeout`
-is hung, and is killed (and so restarted). With `strategy = "rest_for_one"`
-the servers started after the one that died are restarted with it, in order.
+so on the console. The first restart in a period is at once; a repeated one
+waits a back-off, doubling from 10 ms up to 2 s, as MINIX 3's rs does. A
+service with a `heartbeat` period is pinged that often; one that does not
+answer within its `heartbeat_timeout` is hung, and is killed (and so restarted).
+With `strategy = "rest_for_one"` the servers started after the one that died are
+restarted with it, in order.
 Every service starts with a last argument `start=fresh|restart|update` (the
 framework's `start_reason`), and its `ds` cap, if it uses ds, is minted with its
 own badge, 1 + its index in the manifest, the same across restarts: ds keys the
@@ -79,7 +80,7 @@ __all__ = ["COMMAND_BADGE", "Update", "main", "run_command"]
 COMMAND_BADGE = 1000  # the badge on the caps of the command rs runs
 COMMAND_BIT = 1 << 63  # the command's bit in the death notification (services: 1 << n)
 STARTUP_GRACE = 1.0  # seconds before a (re)started service's first heartbeat is due
-BACKOFF, BACKOFF_MAX = 0.05, 2.0  # seconds before a repeated restart: doubling, capped
+BACKOFF, BACKOFF_MAX = 0.01, 2.0  # seconds before a repeated restart: doubling, capped
 PREPARE_GRACE = 10.0  # seconds a server has to answer Prepare (save, flush) in an update
 PROBATION = 5.0  # seconds the new code of a live update has to answer a Ping
 

@@ -63,23 +63,49 @@ class _Checker:
             self.report(f"superblock: {problem}")
         if self.problems:
             return
-        self.imap = int.from_bytes(dev.read(sb.imap_start, sb.imap_blocks), "little")
-        self.zmap = int.from_bytes(dev.read(sb.zmap_start, sb.zmap_blocks), "little")
-        table = dev.read(sb.itable_start, sb.inode_blocks)
-        self.inodes = [Inode()] + [Inode.unpack(table, i * INODE_SIZE)
-                                   for i in range(sb.ninodes)]
-        if not self.imap & 1:
+        self.imap = bytearray(dev.read(sb.imap_start, sb.imap_blocks))
+        self.zmap = bytearray(dev.read(sb.zmap_start, sb.zmap_blocks))
+        self.table: dict[int, bytes] = {}  # inode-table block -> its bytes
+        self.inodes: dict[int, Inode] = {}  # unpacked on first use
+        self.load_table()
+        if not self.imap[0] & 1:
             self.report("inode bitmap: reserved bit 0 is clear")
-        if not self.zmap & 1:
+        if not self.zmap[0] & 1:
             self.report("zone bitmap: reserved bit 0 is clear")
-        self.refs = [0] * (sb.ninodes + 1)
+        self.refs: dict[int, int] = {}
         self.zone_owner: dict[int, int] = {}
-        root = self.inodes[ROOT_INO]
+        root = self.inode(ROOT_INO)
         if root.kind != stat.S_IFDIR:
             self.report(f"root inode is not a directory (mode {root.mode:#o})")
             return
         self.walk()
         self.counts()
+
+    def load_table(self) -> None:
+        """Read the inode-table blocks that hold inodes marked in use, in runs (a run
+        goes on over a gap of a few blocks: one read is cheaper than two)."""
+        per_block = BLOCK_SIZE // INODE_SIZE
+        wanted = sorted({(ino - 1) // per_block for ino in set_bits(self.imap)
+                         if 1 <= ino <= self.sb.ninodes})
+        runs: list[list[int]] = []
+        for block in wanted:
+            if runs and block - runs[-1][1] <= 8:
+                runs[-1][1] = block
+            else:
+                runs.append([block, block])
+        for first, last in runs:
+            data = self.dev.read(self.sb.itable_start + first, last - first + 1)
+            for k in range(last - first + 1):
+                self.table[first + k] = data[k * BLOCK_SIZE:(k + 1) * BLOCK_SIZE]
+
+    def inode(self, ino: int) -> Inode:
+        found = self.inodes.get(ino)
+        if found is None:
+            block, index = divmod(ino - 1, BLOCK_SIZE // INODE_SIZE)
+            if block not in self.table:  # (an inode in use but marked free: a problem)
+                self.table[block] = self.dev.read(self.sb.itable_start + block)
+            found = self.inodes[ino] = Inode.unpack(self.table[block], index * INODE_SIZE)
+        return found
 
     # -- the tree -----------------------------------------------------------------------
     def walk(self) -> None:
@@ -98,28 +124,28 @@ class _Checker:
                     if name != b"." or child != ino:
                         self.report(f"{path}: first entry is not '.' naming itself")
                     if child:
-                        self.refs[child] += 1
+                        self.refs[child] = self.refs.get(child, 0) + 1
                     continue
                 if slot == 1:
                     if name != b".." or child != parent:
                         self.report(f"{path}: second entry is not '..' naming the parent "
                                     f"{parent}")
                     if child:
-                        self.refs[child] += 1
+                        self.refs[child] = self.refs.get(child, 0) + 1
                     continue
                 if not child:
                     continue
                 if name in (b".", b"..") or b"/" in name:
                     self.report(f"{path}: bad name {name!r}")
-                first = self.refs[child] == 0
-                self.refs[child] += 1
+                first = child not in self.refs
+                self.refs[child] = self.refs.get(child, 0) + 1
                 if first:
                     self.visit(child, child_path)
-                if self.inodes[child].kind == stat.S_IFDIR:
+                if self.inode(child).kind == stat.S_IFDIR:
                     stack.append((child, ino, child_path))
 
     def dir_entries(self, ino: int, path: str) -> list[tuple[int, int, bytes]]:
-        inode = self.inodes[ino]
+        inode = self.inode(ino)
         if inode.size < 2 * DIRENT_SIZE:
             self.report(f"{path}: directory size {inode.size} < {2 * DIRENT_SIZE}")
         if inode.size % DIRENT_SIZE:
@@ -131,6 +157,7 @@ class _Checker:
             self.report(f"{path}: implausible directory size {inode.size}")
             slots = 4 * self.sb.ninodes + 64
         blocks = self.blocks_of(inode, upper(slots * DIRENT_SIZE, BLOCK_SIZE))
+        data = b""
         for slot in range(slots):
             n, j = divmod(slot, BLOCK_SIZE // DIRENT_SIZE)
             zone = blocks.get(n, 0)
@@ -138,7 +165,9 @@ class _Checker:
                 if slot < 2:
                     out.append((slot, 0, b""))
                 continue
-            child, name = unpack_dirent(self.read(zone), j * DIRENT_SIZE)
+            if j == 0 or not data:
+                data = self.read(zone)
+            child, name = unpack_dirent(data, j * DIRENT_SIZE)
             if child > self.sb.ninodes:
                 self.report(f"{path}: entry {name!r} names inode {child}, out of range")
                 child = 0
@@ -148,8 +177,8 @@ class _Checker:
 
     def visit(self, ino: int, path: str) -> None:
         """First reference to `ino`: check the inode and claim its zones."""
-        inode = self.inodes[ino]
-        if not self.imap >> ino & 1:
+        inode = self.inode(ino)
+        if not bit(self.imap, ino):
             self.report(f"{path}: inode {ino} is in use but marked free in the bitmap")
         if not inode.known_kind:
             self.report(f"{path}: inode {ino} has a bad mode {inode.mode:#o}")
@@ -184,7 +213,7 @@ class _Checker:
             self.report(f"{path}: zone {zone} is also used by inode {owner}")
             return False
         self.zone_owner[zone] = ino
-        if not self.zmap >> (zone - sb.first_data_zone + 1) & 1:
+        if not bit(self.zmap, zone - sb.first_data_zone + 1):
             self.report(f"{path}: zone {zone} is in use but marked free in the bitmap")
         return True
 
@@ -233,20 +262,45 @@ class _Checker:
     # -- the counts ---------------------------------------------------------------------
     def counts(self) -> None:
         sb = self.sb
-        for ino in range(1, sb.ninodes + 1):
-            used = bool(self.imap >> ino & 1)
-            refs = self.refs[ino]
+        for ino in sorted(set(self.refs) | set(set_bits(self.imap, sb.ninodes))):
+            refs = self.refs.get(ino, 0)
             if not refs:
-                if used:
+                if ino:
                     self.report(f"inode {ino} is marked in use but no directory names it")
                 continue
-            nlinks = self.inodes[ino].nlinks
+            nlinks = self.inode(ino).nlinks
             if nlinks != refs:
                 self.report(f"inode {ino} has {nlinks} links, counted {refs}")
-        for bit in range(1, sb.data_zones + 1):
-            zone = sb.first_data_zone + bit - 1
-            if self.zmap >> bit & 1 and zone not in self.zone_owner:
+        for zbit in set_bits(self.zmap, sb.data_zones):
+            zone = sb.first_data_zone + zbit - 1
+            if zbit and zone not in self.zone_owner:
                 self.report(f"zone {zone} is marked in use but no file uses it")
+
+    def leaked(self) -> tuple[list[int], list[int]]:
+        """Inodes and zone bits marked in use that nothing uses (after `run`)."""
+        sb = self.sb
+        inodes = [ino for ino in set_bits(self.imap, sb.ninodes)
+                  if ino and ino not in self.refs]
+        zones = [zbit for zbit in set_bits(self.zmap, sb.data_zones)
+                 if zbit and sb.first_data_zone + zbit - 1 not in self.zone_owner]
+        return inodes, zones
+
+
+def bit(bits: bytes | bytearray, n: int) -> bool:
+    """Bit `n` of a MINIX bitmap (little-endian bit order in each byte)."""
+    return bool(bits[n >> 3] >> (n & 7) & 1) if n >> 3 < len(bits) else False
+
+
+def set_bits(bits: bytes | bytearray, last: int | None = None) -> list[int]:
+    """The numbers of the set bits of a bitmap, up to `last` (default: all of it)."""
+    out: list[int] = []
+    end = len(bits) * 8 if last is None else min(last + 1, len(bits) * 8)
+    for index in range((end + 7) >> 3):
+        byte = bits[index]
+        if byte:
+            base = index << 3
+            out += [base + k for k in range(8) if byte >> k & 1 and base + k < end]
+    return out
 
 
 def check(dev: BlockDevice) -> list[str]:
@@ -274,19 +328,17 @@ def reclaim_leaks(dev: BlockDevice) -> int:
     if not checker.problems or not all(p.endswith(leaks) for p in checker.problems):
         return 0
     sb, imap, zmap = checker.sb, checker.imap, checker.zmap
-    freed = 0
-    for ino in range(1, sb.ninodes + 1):
-        if imap >> ino & 1 and not checker.refs[ino]:
-            imap &= ~(1 << ino)
-            freed += 1
-    for bit in range(1, sb.data_zones + 1):
-        if zmap >> bit & 1 and sb.first_data_zone + bit - 1 not in checker.zone_owner:
-            zmap &= ~(1 << bit)
-            freed += 1
-    dev.write(sb.imap_start, imap.to_bytes(sb.imap_blocks * BLOCK_SIZE, "little"))
-    dev.write(sb.zmap_start, zmap.to_bytes(sb.zmap_blocks * BLOCK_SIZE, "little"))
+    inodes, zones = checker.leaked()
+    for n in inodes:
+        imap[n >> 3] &= ~(1 << (n & 7))
+    for n in zones:
+        zmap[n >> 3] &= ~(1 << (n & 7))
+    if inodes:
+        dev.write(sb.imap_start, bytes(imap))
+    if zones:
+        dev.write(sb.zmap_start, bytes(zmap))
     dev.flush()
-    return freed
+    return len(inodes) + len(zones)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -64,7 +64,8 @@ class Runner(Protocol):
 class Host:
     """One booted kernel: the core, and the host resources behind its objects."""
 
-    def __init__(self, program: str, args: tuple[str, ...], devices: dict[str, int]) -> None:
+    def __init__(self, program: str, args: tuple[str, ...], devices: dict[str, int],
+                 prewarm: tuple[str, ...] = ()) -> None:
         self.k = Kernel()
         self.epoll = select.epoll()
         self.queue: deque[act.Action] = deque()
@@ -82,7 +83,7 @@ class Host:
         self.status: int | None = None  # the root's exit status, once it is dead
         ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
         setproctitle.setproctitle("pith:kernel")
-        self.zygote = Zygote()
+        self.zygote = Zygote(prewarm)
         self._feed(Tick(time.monotonic()))
         caps = ",".join(f"{n}={i}" for i, n in enumerate(["spawn", "sched", "trace", *devices]))
         info, actions = self.k.boot("root", list(devices), program, (caps, *args))

@@ -13,6 +13,7 @@ The zygote runs no program code; it touches only its control socket.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import dataclasses
 import importlib
@@ -41,13 +42,13 @@ PREWARM = ("pith.lib.start", "pith.lib.posix.run", "pith.shell.main", "pith.lib.
 class Zygote:
     """The kernel's handle on the zygote process."""
 
-    def __init__(self) -> None:
+    def __init__(self, prewarm: tuple[str, ...] = ()) -> None:
         self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.pid = os.fork()
         if self.pid == 0:
             try:
                 self.sock.close()
-                _serve(theirs)
+                _serve(theirs, prewarm)
             finally:
                 os._exit(0)
         theirs.close()
@@ -70,7 +71,7 @@ def _die_with(parent: int) -> None:
         os._exit(1)  # it died already
 
 
-def _serve(ctl: socket.socket) -> None:
+def _serve(ctl: socket.socket, prewarm: tuple[str, ...]) -> None:
     kernel = os.getppid()
     _die_with(kernel)
     setproctitle.setproctitle("pith:zygote")
@@ -78,6 +79,9 @@ def _serve(ctl: socket.socket) -> None:
     os.closerange(ctl.fileno() + 1, 65536)
     for module in PREWARM:  # (so a new process costs a fork, not these imports)
         importlib.import_module(module)
+    for module in prewarm:  # (one that fails to import fails later, in its own process)
+        with contextlib.suppress(Exception):
+            importlib.import_module(module)
 
     policy = sandbox.default_policy()  # computed once: the paths are the same for all
 

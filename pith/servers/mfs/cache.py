@@ -12,6 +12,7 @@ device never saw the abandoned changes.
 from __future__ import annotations
 
 import os
+import weakref
 from collections import OrderedDict
 from typing import Protocol
 
@@ -53,6 +54,7 @@ class FileDevice:
         else:
             self._fd = os.open(file, os.O_RDONLY if readonly else os.O_RDWR)
             self._owned = True
+            self._closer = weakref.finalize(self, os.close, self._fd)  # (if never closed)
         self._block_size = block_size
         self._blocks = os.fstat(self._fd).st_size // block_size if blocks is None else blocks
         self.readonly = readonly
@@ -99,7 +101,7 @@ class FileDevice:
 
     def close(self) -> None:
         if self._owned and self._fd >= 0:
-            os.close(self._fd)
+            self._closer()
             self._fd = -1
 
     def __enter__(self) -> FileDevice:
