@@ -37,30 +37,50 @@ Request = tuple[str, str, tuple[str, ...], int | None]
 # posix runtime and shell of user processes, and the stdlib modules commands use.
 PREWARM = ("pith.lib.start", "pith.lib.posix.run", "pith.shell.main", "pith.lib.gnu", "_pyio",
            "getopt", "re", "stat", "argparse", "json")
+SPAWN_TIMEOUT = 10.0  # seconds for the zygote to answer a spawn before it is replaced
 
 
 class Zygote:
-    """The kernel's handle on the zygote process."""
+    """The kernel's handle on the zygote process. It holds nothing but its imports, so one
+    that died or stopped answering (killed or stopped from the host, say) is replaced."""
 
     def __init__(self, prewarm: tuple[str, ...] = ()) -> None:
-        self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        self.pid = os.fork()
-        if self.pid == 0:
+        self.prewarm = prewarm
+        self.sock, self.pid = self._fork()
+
+    def _fork(self) -> tuple[socket.socket, int]:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        pid = os.fork()
+        if pid == 0:
             try:
-                self.sock.close()
-                _serve(theirs, prewarm)
+                ours.close()
+                _serve(theirs, self.prewarm)
             finally:
                 os._exit(0)
         theirs.close()
+        ours.settimeout(SPAWN_TIMEOUT)
+        return ours, pid
 
     def spawn(self, gate: socket.socket, name: str, program: str, args: tuple[str, ...],
               uid: int | None) -> int:
         """Start a process on `gate`; its host pid."""
-        socket.send_fds(self.sock, [_encode((name, program, args, uid))], [gate.fileno()])
-        return int(msgspec.msgpack.decode(self.sock.recv(64)))
+        request = _encode((name, program, args, uid))
+        for _ in range(2):
+            try:
+                socket.send_fds(self.sock, [request], [gate.fileno()])
+                reply = self.sock.recv(64)
+                if reply:
+                    return int(msgspec.msgpack.decode(reply))
+            except OSError:  # (a timeout is one)
+                pass
+            self.close()  # (dead or stuck: a new one, with the same imports)
+            self.sock, self.pid = self._fork()
+        raise ConnectionError("the zygote failed twice in one spawn")
 
     def close(self) -> None:
         self.sock.close()
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
         os.waitpid(self.pid, 0)
 
 
@@ -99,7 +119,8 @@ def _serve(ctl: socket.socket, prewarm: tuple[str, ...]) -> None:
                 ctl.close()
                 for fd in (pid_r, pid_w, go_w):
                     os.close(fd)
-                os.read(go_r, 1)  # until it is the kernel's child: then it can die with it
+                if os.read(go_r, 1) != b"!":  # (until it is the kernel's child, then it can
+                    os._exit(1)  # die with it; nothing: the zygote died, the spawn is off)
                 os.close(go_r)
                 own = (program.rpartition(":")[0],) if ".py:" in program else ()  # its file
                 mine = dataclasses.replace(policy, uid=uid, read_only=policy.read_only + own)

@@ -5,7 +5,9 @@ answers it settled, as (caller, reply) pairs. The tty driver pushes cooked input
 (`push`): a line, what ^D ended, or b"" — an end of file, which answers exactly
 one read with b"" and is then gone. A read takes from the first chunk only, up
 to its size and at most one line (a canonical terminal's read), or waits;
-readers are served in arrival order. `flush` (^C) drops the typed-ahead input
+readers are served in arrival order. A reader that is no longer waiting (`waiting`,
+which vfs answers from the kernel: a signal interrupted its read, and its thread was
+ended) is skipped and takes no input with it. `flush` (^C) drops the typed-ahead input
 and answers every waiting reader EINTR. Typed-ahead bytes are bounded by
 TYPEAHEAD: a push beyond it is refused with EAGAIN (the driver tries again later).
 """
@@ -13,6 +15,7 @@ TYPEAHEAD: a push beyond it is refused with EAGAIN (the driver tries again later
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pith.lib.server import Caller, Failure, ServiceError
@@ -29,6 +32,7 @@ class Console:
     chunks: deque[bytes] = field(default_factory=deque)
     size: int = 0  # bytes in `chunks`
     reads: deque[tuple[Caller, int]] = field(default_factory=deque)
+    waiting: Callable[[Caller], bool] = lambda caller: True  # does the reader still wait?
 
     def push(self, data: bytes) -> Answers:
         if self.size and self.size + len(data) > TYPEAHEAD:
@@ -60,7 +64,8 @@ class Console:
         answers: Answers = []
         while self.reads and (self.chunks or not self.reads[0][1]):
             caller, size = self.reads.popleft()
-            answers.append((caller, Data(self._take(size))))
+            if self.waiting(caller):
+                answers.append((caller, Data(self._take(size))))
         return answers
 
     def _take(self, size: int) -> bytes:

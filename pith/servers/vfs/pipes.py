@@ -7,12 +7,14 @@ and writes are served in arrival order. A read takes what is buffered (up to
 its size) or waits; with no writers left it gets b"" (end of file). A write
 waits until all its bytes are in the buffer; one of at most PIPE_BUF bytes
 goes in whole or not at all. With no readers left a write fails with EPIPE,
-or, if some of its bytes went in, answers with that count.
+or, if some of its bytes went in, answers with that count. A reader no longer
+waiting (`waiting`: a signal interrupted its read) is skipped and takes no bytes.
 """
 
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import msgspec
@@ -43,6 +45,7 @@ class Pipe:
     buf: bytearray = field(default_factory=bytearray)
     reads: deque[tuple[Caller, int]] = field(default_factory=deque)
     writes: deque[_Writing] = field(default_factory=deque)
+    waiting: Callable[[Caller], bool] = lambda caller: True  # does a reader still wait?
 
     def read(self, caller: Caller, size: int) -> Answers:
         self.reads.append((caller, size))
@@ -101,6 +104,8 @@ class Pipe:
         served = 0
         while self.reads and (self.buf or not self.reads[0][1]):
             caller, size = self.reads.popleft()
+            if not self.waiting(caller):
+                continue  # (a signal interrupted its read: the bytes stay for the next)
             answers.append((caller, Data(bytes(self.buf[:size]))))
             del self.buf[:size]
             served += 1

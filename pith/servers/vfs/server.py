@@ -64,7 +64,7 @@ class VfsServer(Server):
         self._mounts: Mounts | None = None
         self.table = mount_table(self.args, self.caps) if self.filesystems is None else []
         self.dev = next((a[4:] for a in self.args if a.startswith("dev=")), None)
-        self.console = Console()
+        self.console = Console(waiting=self.waiting)
         self.tty = Client(self.caps["tty"], tp.TtyReply, self.gate_of) if "tty" in self.caps \
             else None
         self.kinds: tp.ConsoleKinds | None = None  # which host console fds are terminals
@@ -139,6 +139,16 @@ class VfsServer(Server):
         if isinstance(mine, Failure):
             raise ServiceError(mine.error, mine.message)
         return mine
+
+    def waiting(self, caller: Caller) -> bool:
+        """Whether a deferred caller still waits for its answer (its Reply cap is there)."""
+        if caller.reply is None or caller.reply == self._current:
+            return True
+        try:
+            self.gate_of().cap_info(caller.reply)
+        except KernelError:
+            return False
+        return True
 
     def system(self, caller: Caller) -> None:
         if not 0 < caller.badge < vp.SYSTEM_BADGES:
@@ -235,7 +245,7 @@ class VfsServer(Server):
     def do_pipe(self, request: vp.Pipe, caller: Caller) -> vp.Piped:
         p = self.proc(caller.badge)
         r, w = p.free(2)
-        pipe = self.pipes[self.next_pipe] = Pipe(self.next_pipe)
+        pipe = self.pipes[self.next_pipe] = Pipe(self.next_pipe, waiting=self.waiting)
         self.next_pipe += 1
         p.put(r, PipeEnd(pipe, False), request.cloexec)
         p.put(w, PipeEnd(pipe, True), request.cloexec)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.kernel.host.conftest import ROOT, boot, pith_processes
+from tests.kernel.host.conftest import ROOT, Running, boot, named, pith_processes
 
 MANIFESTS = ["examples/echo.toml", "examples/echo-collocated.toml"]
 
@@ -102,3 +102,17 @@ def test_killing_the_kernel_with_sigkill_leaves_no_process_behind() -> None:
         finally:
             for fd in pidfds:
                 os.close(fd)
+
+
+def test_a_killed_zygote_is_replaced_at_the_next_spawn() -> None:
+    """The zygote holds nothing but imports: killed from the host, the kernel forks a new
+    one when it next needs it, and the running shell's next command works."""
+    line = "echo up; read go; echo spawned $(echo x | wc -c)"
+    argv = [sys.executable, "-m", "pith", "boot", "--command", line]
+    with Running(argv) as pith:
+        assert pith.line() == b"up\n"
+        os.kill(named("pith:zygote"), signal.SIGKILL)
+        pith.say()
+        out, err = pith.finish()
+    assert out == b"spawned 2\n", err
+    assert pith.kernel.returncode == 0

@@ -8,6 +8,7 @@ from typing import Any
 import msgspec
 import pytest
 
+from pith.kernel.core.errors import InvalidSlot
 from pith.lib.server import Caller, Failure, Server, ServiceError
 from pith.servers import fsproto as fs
 from pith.servers.tmpfs import TmpfsServer
@@ -24,10 +25,17 @@ class Replies:
 
     def __init__(self) -> None:
         self.sent: dict[int, Any] = {}
+        self.gone: set[int] = set()  # reply slots whose caller stopped waiting
 
     def reply(self, slot: int, msg: bytes) -> None:
         assert slot not in self.sent, "answered twice"
+        if slot in self.gone:
+            raise InvalidSlot(f"slot {slot} is empty")
         self.sent[slot] = _decoder.decode(msg)
+
+    def cap_info(self, slot: int) -> None:
+        if slot in self.gone:
+            raise InvalidSlot(f"slot {slot} is empty")
 
 
 class World:

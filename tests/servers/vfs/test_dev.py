@@ -117,6 +117,21 @@ def test_end_of_file_answers_one_read(c: Client, tty: Client) -> None:
     assert c.answer(waiting) == vp.Data(b"")
 
 
+def test_a_reader_that_stopped_waiting_takes_no_input(w: World, c: Client,
+                                                       tty: Client) -> None:
+    """A signal interrupted a read (the kernel ended the reader's thread): the line typed
+    next goes to the next reader whole, not a byte short."""
+    fd = c(vp.Open("/dev/tty")).fd
+    interrupted, _ = c.send(vp.Read(fd, 1))
+    assert interrupted.reply is not None
+    w.replies.gone.add(interrupted.reply)
+    again, _ = c.send(vp.Read(fd, 1))
+    tty(tp.ConsoleInput(b"echo\n"))
+    assert c.answer(again) == vp.Data(b"e")
+    assert c(vp.Read(fd, 100)) == vp.Data(b"cho\n")
+    assert c.answer(interrupted) is None
+
+
 def test_flush_drops_input_and_interrupts_readers(w: World, c: Client, tty: Client) -> None:
     fd = c(vp.Open("/dev/tty")).fd
     first, _ = c.send(vp.Read(fd, 10))

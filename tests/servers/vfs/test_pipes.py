@@ -45,6 +45,15 @@ def test_a_read_waits_for_data(w: World, c: Client) -> None:
     assert c.answer(waiting) == vp.Data(b"data")
 
 
+def test_a_reader_that_stopped_waiting_takes_no_bytes(w: World, c: Client) -> None:
+    p = c(vp.Pipe())
+    interrupted, _ = c.send(vp.Read(p.read, 100))
+    assert interrupted.reply is not None
+    w.replies.gone.add(interrupted.reply)  # (a signal: the kernel ended its thread)
+    assert c(vp.Write(p.write, b"data")).count == 4
+    assert c(vp.Read(p.read, 100)).data == b"data"
+
+
 def test_readers_are_served_in_order(c: Client) -> None:
     p = c(vp.Pipe())
     first, _ = c.send(vp.Read(p.read, 2))
