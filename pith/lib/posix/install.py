@@ -8,7 +8,7 @@ posix_spawn passes), `open`/`io.open`/`input` (the caller makes the standard str
 Host fast paths that would use real fds go: os.sendfile is removed (so shutil
 copies through read and write), the xattr calls answer ENOTSUP (copystat skips
 them), `os.supports_dir_fd` is empty (so shutil.rmtree takes the path-based
-way), and subprocess's fork_exec raises ENOSYS (no fork on Pith).
+way), and subprocess's fork_exec and Popen's communicate are Pith's (subprocs.py).
 `HOST` keeps the functions replaced, by name.
 """
 
@@ -17,11 +17,12 @@ from __future__ import annotations
 import _posixsubprocess
 import errno
 import os
+import subprocess
 import sys
 from collections.abc import Callable
 from typing import Any
 
-from pith.lib.posix import direntry, fds, paths, procs, stdio, threads
+from pith.lib.posix import direntry, fds, paths, procs, stdio, subprocs, threads
 from pith.lib.posix.services import connect
 
 __all__ = ["HOST", "install", "install_os"]
@@ -87,7 +88,8 @@ def install_os(env: dict[str, str]) -> None:
     os.putenv = os.unsetenv = _nothing
     os.environ.clear()
     os.environ.update(env)
-    _posixsubprocess.fork_exec = _unsupported("fork_exec (subprocess)")
+    _posixsubprocess.fork_exec = subprocs.fork_exec  # type: ignore[assignment]
+    subprocess.Popen._communicate = subprocs.communicate  # type: ignore[attr-defined]
 
 
 def _fix_imported() -> None:

@@ -2,8 +2,8 @@
 
 There is no fork on Pith: a program starts another with `posix_spawn`, which pm
 turns into a new process running the posix layer (the child inherits fds and
-cwd, as fork would, then runs the file actions). `fork`, `exec*` and
-subprocess's fork_exec raise OSError(ENOSYS) saying so; `system(cmd)` spawns
+cwd, as fork would, then runs the file actions). `fork` and `exec*` raise
+OSError(ENOSYS) saying so (subprocess works: subprocs.py); `system(cmd)` spawns
 the shell, `/boot/bin/sh.py -c cmd`, and waits.
 
 `posix_spawn(sys.executable, [python, FILE, …])` runs FILE itself (path FILE,

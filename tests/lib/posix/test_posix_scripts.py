@@ -31,6 +31,7 @@ CASES = [
     Case("lines", "lines.py", stdin="one\ntwo\nthree\nfour\n"),
     Case("crash", "crash.py", scripts=["helper.py"]),
     Case("procs", "procs.py", scripts=["child.py"]),
+    Case("subprocesses", "subprocesses.py", scripts=["child.py"]),
 ]
 
 
