@@ -27,6 +27,13 @@ servers rs granted the endpoint to, never a user process, whose caps are badged.
 A reply that does not decode makes `Client.call` raise `BadReply` (EBADMSG), a
 `ServiceError`, rather than a decoder's exception.
 
+What a client sends never ends a server: `Stop` and `Prepare` (which do end it) are
+refused (EPERM) from badges USER_BADGES and up (user processes, whose caps pm badges
+1000 + pid, and rs's command); rs asks them on its own unbadged caps. A reply that
+would not fit one kernel message (a client asked for more than that) is answered
+`Failure("EOVERFLOW")` instead, where the kernel would refuse the reply and the
+server's loop would end.
+
 Restarts and live update. rs starts every server with a last argument
 `start=fresh|restart|update`, which the framework takes off `args` and keeps as
 `self.start_reason` (set before `setup()`): fresh (the first start, `service
@@ -54,12 +61,13 @@ import msgspec
 from pith.kernel.core import syscalls as sc
 from pith.kernel.core.actions import Error, Received, Result, Signalled
 from pith.kernel.core.errors import KernelError, error_for
+from pith.kernel.core.rights import MAX_MESSAGE
 from pith.lib.fault import HOOK_KINDS, Fault, corrupt_state
 from pith.lib.syscall import Gate, gate
 
 __all__ = [
-    "DEFER", "INJECT_BADGE", "START_REASONS", "BadReply", "Caller", "Client", "Failure",
-    "Inject", "Injected", "Ping", "Pong", "Prepare", "Prepared", "Runner", "Server",
+    "DEFER", "INJECT_BADGE", "START_REASONS", "USER_BADGES", "BadReply", "Caller", "Client",
+    "Failure", "Inject", "Injected", "Ping", "Pong", "Prepare", "Prepared", "Runner", "Server",
     "ServiceError", "Stop", "Stopped", "serve",
 ]
 
@@ -88,6 +96,7 @@ class Pong(msgspec.Struct, frozen=True, tag=True):
 
 
 INJECT_BADGE = 2**63 - 1  # the badge of rs's fault-injection caps (the highest badge)
+USER_BADGES = 1000  # badges from here up are user processes' (pm's BADGE_BASE) and commands'
 
 
 class Inject(msgspec.Struct, frozen=True, tag=True):
@@ -192,6 +201,9 @@ class Server:
             request = self._decoder.decode(msg)
         except msgspec.MsgspecError as e:
             return _encode(Failure("EINVAL", f"bad request: {e}"))
+        if isinstance(request, Stop | Prepare) and caller.badge >= USER_BADGES:
+            return _encode(Failure("EPERM", f"only rs may {type(request).__name__.lower()} "
+                                   "a server"))
         fault = self.fault
         if fault is not None:
             fault.before()
@@ -205,8 +217,8 @@ class Server:
                 self._deferred.add(self._current)
             return None
         if fault is None:
-            return _encode(reply)
-        out, spent = fault.after(_encode(reply))
+            return _fitting(reply)
+        out, spent = fault.after(_fitting(reply))
         if spent:
             self.fault = None
         return out
@@ -215,9 +227,9 @@ class Server:
         """Send a deferred reply now (with `caps`, if the caller's cap has GRANT)."""
         assert caller.reply is not None
         if caps:
-            self.gate_of().reply(caller.reply, _encode(reply), caps)
+            self.gate_of().reply(caller.reply, _fitting(reply), caps)
         else:
-            self.gate_of().reply(caller.reply, _encode(reply))
+            self.gate_of().reply(caller.reply, _fitting(reply))
         self._deferred.discard(caller.reply)
         if caller.reply == self._current:
             self._current = None
@@ -335,6 +347,15 @@ class Client:
         if isinstance(reply, Failure):
             raise ServiceError(reply.error, reply.message)
         return reply
+
+
+def _fitting(reply: msgspec.Struct) -> bytes:
+    """`reply` encoded, or an EOVERFLOW Failure if it would not fit one kernel message."""
+    out = _encode(reply)
+    if len(out) <= MAX_MESSAGE:
+        return out
+    return _encode(Failure("EOVERFLOW", f"the {type(reply).__name__} reply would be "
+                           f"{len(out)} bytes, over the {MAX_MESSAGE}-byte message limit"))
 
 
 def _snake(name: str) -> str:

@@ -8,7 +8,19 @@ import pytest
 from pith.kernel.core import syscalls as sc
 from pith.kernel.core.actions import Error, Received, Signalled
 from pith.kernel.core.errors import ErrorCode, ServerDied
-from pith.lib.server import DEFER, Caller, Failure, Runner, Server, ServiceError
+from pith.kernel.core.rights import MAX_MESSAGE
+from pith.lib.server import (
+    DEFER,
+    USER_BADGES,
+    Caller,
+    Failure,
+    Prepare,
+    Runner,
+    Server,
+    ServiceError,
+    Stop,
+    Stopped,
+)
 from pith.servers.echo import Echo, Echoed, EchoServer, Stats
 
 
@@ -78,3 +90,41 @@ def test_runner_goes_on_when_the_caller_is_gone_and_raises_otherwise() -> None:
 def test_service_error_carries_its_condition() -> None:
     e = ServiceError("ENOENT", "no such key")
     assert (e.error, e.message, str(e)) == ("ENOENT", "no such key", "ENOENT: no such key")
+
+
+def test_a_user_process_may_not_stop_or_prepare_a_server() -> None:
+    server = EchoServer({})
+    for request in (Stop(), Prepare()):
+        reply = server.dispatch(msgspec.msgpack.encode(request), Caller(USER_BADGES + 3, 1))
+        refused = msgspec.msgpack.decode(reply or b"", type=Failure)
+        assert refused.error == "EPERM" and not server.stopped
+    reply = server.dispatch(msgspec.msgpack.encode(Stop()), Caller(0, 1))  # rs's own cap
+    assert msgspec.msgpack.decode(reply or b"", type=Stopped) == Stopped()
+    assert server.stopped
+
+
+class Big(msgspec.Struct, tag=True):
+    size: int
+
+
+class Blob(msgspec.Struct, tag=True):
+    data: bytes
+
+
+class Amplifying(Server):
+    """A reply that grows with what the client asks: it must not end the server."""
+
+    requests = Big
+    endpoint = "x"
+
+    def do_big(self, request: Big, caller: Caller) -> Blob:
+        return Blob(b"x" * request.size)
+
+
+def test_a_reply_over_the_message_limit_is_an_eoverflow_failure() -> None:
+    server = Amplifying({})
+    reply = server.dispatch(msgspec.msgpack.encode(Big(MAX_MESSAGE)), Caller(1000, 1))
+    assert reply is not None and len(reply) <= MAX_MESSAGE
+    assert msgspec.msgpack.decode(reply, type=Failure).error == "EOVERFLOW"
+    small = server.dispatch(msgspec.msgpack.encode(Big(10)), Caller(1000, 1))
+    assert msgspec.msgpack.decode(small or b"", type=Blob) == Blob(b"x" * 10)
