@@ -157,8 +157,10 @@ class Walk:
         return loc, attr
 
     def path_of(self, loc: Loc) -> str:
-        """The absolute path of directory `loc` (ENOENT once it is removed)."""
+        """The absolute path of directory `loc` (ENOENT once it is removed; ENAMETOOLONG
+        past PATH_MAX bytes, as Linux's getcwd: a reply must fit one message)."""
         names: list[str] = []
+        size = 0
         while True:
             while loc.ino == fs.ROOT and loc.mount.covers is not None:
                 loc = loc.mount.covers
@@ -166,6 +168,9 @@ class Walk:
                 return "/" + "/".join(reversed(names))
             up = Loc(loc.mount, loc.mount.call(fs.Lookup(loc.ino, "..")).ino)
             names.append(self.name_in(up, loc.ino))
+            size += len(names[-1].encode()) + 1
+            if size > PATH_MAX:
+                raise ServiceError("ENAMETOOLONG", f"the path is longer than {PATH_MAX} bytes")
             loc = up
 
     def name_in(self, d: Loc, ino: int) -> str:

@@ -182,6 +182,16 @@ def test_getcwd_of_a_removed_directory(c: Client) -> None:
     assert c.err(vp.Open("x", vp.O_CREAT | vp.O_WRONLY)) == "ESTALE"
 
 
+def test_getcwd_past_path_max_is_enametoolong_and_vfs_goes_on(c: Client) -> None:
+    c(vp.Chdir("/tmp"))
+    for _ in range(20):  # 20 names of 250 bytes: 5 KiB, over PATH_MAX (4096)
+        c(vp.Mkdir("d" * 250))
+        c(vp.Chdir("d" * 250))
+    assert c.err(vp.Getcwd()) == "ENAMETOOLONG"
+    c(vp.Chdir("../../../.."))
+    assert c(vp.Getcwd()).path == "/tmp/" + "/".join(["d" * 250] * 16)
+
+
 def test_mount_points_are_made_on_first_use() -> None:
     w = World(mounts=("/", "/mnt"))
     root, mnt = w.root, w.servers["/mnt"]
