@@ -234,3 +234,82 @@ def test_proc_lists_pms_processes(tmp_path: Path) -> None:
         "1: b't\\x00sleep\\x00a b\\x00'",
         "1: ['1', 'ipc', 'services']",
     ], done.stderr
+
+
+class SpawningGate(FakeGate):
+    """A gate whose vfs finds every program and whose kernel refuses to make processes."""
+
+    def __init__(self) -> None:
+        self.sent: list[object] = []
+        self.deleted: list[int] = []
+
+    def call(self, slot: int, msg: bytes, caps: tuple[int, ...] = (),
+             timeout: float | None = None) -> object:
+        import msgspec
+
+        from pith.kernel.core.actions import Replied
+        from pith.servers.vfs import protocol as vp
+
+        request = msgspec.msgpack.decode(msg, type=vp.VfsRequest)
+        self.sent.append(request)
+        reply = vp.Status(1, 5, 0o100644, 1, 0, 0, 10, 0, 0, 0) \
+            if isinstance(request, vp.Stat) else vp.Done()
+        return Replied(msgspec.msgpack.encode(reply), ())
+
+    def cap_delete(self, slot: int) -> None:
+        self.deleted.append(slot)
+
+    def process_create(self, *args: object) -> object:
+        from pith.kernel.core.errors import CSpaceFull
+
+        raise CSpaceFull("no free slot in the CSpace of process 9")
+
+
+def _pm_with(procs: int) -> tuple[object, SpawningGate]:
+    from pith.servers.pm.server import PmServer, Proc
+
+    fake = SpawningGate()
+    pm = PmServer({"vfs": 1, "pm": 2, "spawn": 3}, (), lambda: fake)  # type: ignore[arg-type, return-value]
+    for pid in range(1, procs + 1):
+        pm.procs[pid] = Proc(pid, 0 if pid == 1 else 1, 1, ["p", "x" * 60000], 100 + pid)
+    pm.next_pid = procs + 1
+    return pm, fake
+
+
+def _failure(pm: object, request: object, badge: int = 1001) -> str:
+    import msgspec
+
+    from pith.lib.server import Caller, Failure
+
+    reply = pm.dispatch(msgspec.msgpack.encode(request), Caller(badge, None))  # type: ignore[attr-defined]
+    return str(msgspec.msgpack.decode(reply, type=Failure).error)
+
+
+def test_a_spawn_past_the_process_limit_or_refused_by_the_kernel_is_eagain() -> None:
+    from pith.servers.pm import protocol as pp
+    from pith.servers.pm.server import MAX_PROCS
+    from pith.servers.vfs import protocol as vp
+
+    pm, fake = _pm_with(MAX_PROCS)  # (zombies count: a fork bomb of exits that nobody waits)
+    assert _failure(pm, pp.Spawn("/bin/true.py", ["true"], {})) == "EAGAIN"
+    assert fake.sent == [vp.ForgetUsers()]  # refused before anything was asked of vfs
+    pm, fake = _pm_with(3)
+    assert _failure(pm, pp.Spawn("/bin/true.py", ["true"], {})) == "EAGAIN"  # CSpaceFull
+    assert vp.Forget(1004) in fake.sent  # the child's inherited fds were dropped again
+    assert fake.deleted == [99, 99, 99]  # and its minted caps
+    assert sorted(pm.procs) == [1, 2, 3] and pm.next_pid == 4  # type: ignore[attr-defined]
+
+
+def test_the_process_table_fits_one_message_whatever_the_argvs() -> None:
+    import msgspec
+
+    from pith.kernel.core.rights import MAX_MESSAGE
+    from pith.lib.server import Caller
+    from pith.servers.pm import protocol as pp
+
+    pm, _ = _pm_with(40)  # 40 processes with 60 KB argvs
+    reply = pm.dispatch(msgspec.msgpack.encode(pp.Processes()), Caller(1001, None))  # type: ignore[attr-defined]
+    assert reply is not None and len(reply) <= MAX_MESSAGE
+    table = msgspec.msgpack.decode(reply, type=pp.ProcessTable)
+    assert [r.pid for r in table.rows] == list(range(1, 41))
+    assert all(r.argv[0] == "p" and r.argv[1].startswith("xxx") for r in table.rows)

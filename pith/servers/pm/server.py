@@ -16,6 +16,11 @@ Forget), hands its children to init, sends SIGCHLD to its parent and answers
 a Wait. A zombie stays in the table until waited for (its parent gone: at
 once). Kill: a user process may not signal init (EPERM); system callers
 (badges below BADGE_BASE: rs, tty) may signal anyone.
+
+Limits, so that no client can make pm fail: at most MAX_PROCS processes, zombies
+included (a spawn past it, or one the kernel refuses, is EAGAIN, as fork's
+RLIMIT_NPROC; each process holds one of pm's 1,024 cap slots); a process table
+(`Processes`) shortens long argvs to fit one message (TABLE_BUDGET).
 """
 
 from __future__ import annotations
@@ -40,6 +45,8 @@ __all__ = ["PmServer"]
 SYSTEM_BADGE = 1  # pm's own badge at vfs (Inherit, Exec, Forget)
 STAT_TIMEOUT = 10.0  # a Stat under /proc would ask procfs, which asks pm: not for ever
 RUNTIME = "pith.lib.posix.run:main"
+MAX_PROCS = 256  # processes in the table, zombies included
+TABLE_BUDGET = 48 * 1024  # bytes of argv text in one ProcessTable reply
 
 
 @dataclass
@@ -115,25 +122,36 @@ class PmServer(Server):
         if not stat.S_ISREG(mode):
             raise ServiceError("EACCES", f"{path}: not a regular file")
 
+    def _room(self) -> None:
+        if len(self.procs) >= MAX_PROCS:
+            raise ServiceError("EAGAIN", f"{MAX_PROCS} processes already (zombies count "
+                               "until they are waited for)")
+
     def _start(self, path: str, argv: list[str], env: dict[str, str],
                actions: list[pp.FileAction], parent: Proc | None, pgroup: int | None) -> Proc:
         g, pid = self.gate_of(), self.next_pid
         badge = pp.BADGE_BASE + pid
+        self._room()
         if parent is not None:
             self.vfs.call(vp.Inherit(parent.badge, badge))
         names = [n for n in ("vfs", "pm", "tty", "rs") if n in self.caps]
-        copies = tuple(g.cap_mint(self.caps[n], WRITE, badge) for n in names)
+        copies: list[int] = []
         spec = pp.SpawnSpec(path, argv, env, pid, parent.pid if parent else 0, actions)
         name = "".join(c if c.isprintable() else "?" for c in os.path.basename(path))
         name = name.removesuffix(".py")[:64] or "process"
         table = caps_arg({n: i for i, n in enumerate(names)})
         try:
+            copies += [g.cap_mint(self.caps[n], WRITE, badge) for n in names]
             created = g.process_create(self.caps["spawn"], name, self.runtime,
-                                       (table, msgspec.json.encode(spec).decode()), copies)
-        except InvalidArgument as e:
+                                       (table, msgspec.json.encode(spec).decode()),
+                                       tuple(copies))
+        except KernelError as e:
             if parent is not None:
-                self.vfs.call(vp.Forget(badge))
-            raise ServiceError("E2BIG", f"arguments too long: {e}") from None
+                with contextlib.suppress(KernelError, ServiceError):
+                    self.vfs.call(vp.Forget(badge))
+            if isinstance(e, InvalidArgument):
+                raise ServiceError("E2BIG", f"arguments too long: {e}") from None
+            raise ServiceError("EAGAIN", f"the kernel refused the process: {e}") from None
         finally:
             for slot in copies:
                 g.cap_delete(slot)
@@ -151,6 +169,7 @@ class PmServer(Server):
             raise ServiceError("EINVAL", f"process group {request.pgroup}")
         if request.pgroup and not self._group(request.pgroup):
             raise ServiceError("EPERM", f"no process group {request.pgroup}")
+        self._room()
         self._check_program(request.path, parent.badge)
         p = self._start(request.path, request.argv, request.env, request.actions, parent,
                         request.pgroup)
@@ -316,11 +335,24 @@ class PmServer(Server):
         return pp.Ids(me.pid, me.ppid, me.pgid)
 
     def do_processes(self, request: pp.Processes, caller: Caller) -> pp.ProcessTable:
+        budget = TABLE_BUDGET // max(1, len(self.procs))  # (argv bytes a row may show)
         return pp.ProcessTable([pp.ProcessRow(p.pid, p.ppid, p.pgid,
-                                              "R" if p.status is None else "Z", p.argv)
+                                              "R" if p.status is None else "Z",
+                                              shortened(p.argv, budget))
                                 for p in sorted(self.procs.values(), key=lambda p: p.pid)])
 
     def stop(self) -> None:
         """pm is stopping: no user process outlives it."""
         for p in self.procs.values():
             self._signal(p, signal.SIGKILL)
+
+
+def shortened(argv: list[str], budget: int) -> list[str]:
+    """`argv` cut to about `budget` bytes of text (the last word shown cut short)."""
+    out: list[str] = []
+    for word in argv:
+        if budget <= 0:
+            break
+        out.append(word.encode()[:budget].decode(errors="ignore"))
+        budget -= len(word.encode()) + 1
+    return out
