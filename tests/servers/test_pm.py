@@ -313,3 +313,14 @@ def test_the_process_table_fits_one_message_whatever_the_argvs() -> None:
     table = msgspec.msgpack.decode(reply, type=pp.ProcessTable)
     assert [r.pid for r in table.rows] == list(range(1, 41))
     assert all(r.argv[0] == "p" and r.argv[1].startswith("xxx") for r in table.rows)
+
+
+def test_stop_signals_are_refused_for_want_of_job_control() -> None:
+    import signal
+
+    from pith.servers.pm import protocol as pp
+
+    pm, _ = _pm_with(2)  # a child that could freeze its parent, the shell
+    for signo in (signal.SIGSTOP, signal.SIGTSTP, signal.SIGTTIN, signal.SIGTTOU):
+        assert _failure(pm, pp.Kill(1, signo), badge=1002) == "EINVAL"
+        assert _failure(pm, pp.Kill(0, signo), badge=1002) == "EINVAL"

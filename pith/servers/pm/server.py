@@ -15,7 +15,8 @@ thread. A death records the waitpid status, closes the dead one's fds (vfs
 Forget), hands its children to init, sends SIGCHLD to its parent and answers
 a Wait. A zombie stays in the table until waited for (its parent gone: at
 once). Kill: a user process may not signal init (EPERM); system callers
-(badges below BADGE_BASE: rs, tty) may signal anyone.
+(badges below BADGE_BASE: rs, tty) may signal anyone. The stop signals (STOPS) are
+refused (EINVAL): with no job control, a stopped process would stay stopped.
 
 Limits, so that no client can make pm fail: at most MAX_PROCS processes, zombies
 included (a spawn past it, or one the kernel refuses, is EAGAIN, as fork's
@@ -45,6 +46,9 @@ __all__ = ["PmServer"]
 SYSTEM_BADGE = 1  # pm's own badge at vfs (Inherit, Exec, Forget)
 STAT_TIMEOUT = 10.0  # a Stat under /proc would ask procfs, which asks pm: not for ever
 RUNTIME = "pith.lib.posix.run:main"
+# Signals that would stop a process: Pith has no job control, so nobody would see the
+# stop or continue it (a child could freeze its shell with SIGTSTP); refused, as SIGSTOP.
+STOPS = frozenset({signal.SIGSTOP, signal.SIGTSTP, signal.SIGTTIN, signal.SIGTTOU})
 MAX_PROCS = 256  # processes in the table, zombies included
 TABLE_BUDGET = 48 * 1024  # bytes of argv text in one ProcessTable reply
 
@@ -280,8 +284,9 @@ class PmServer(Server):
         system = caller.badge < pp.BADGE_BASE
         me = None if system else self._caller(caller)
         pid, signo = request.pid, request.signo
-        if not 0 <= signo <= 64 or signo == signal.SIGSTOP:
-            raise ServiceError("EINVAL", f"signal {signo}")
+        if not 0 <= signo <= 64 or signo in STOPS:
+            raise ServiceError("EINVAL", f"signal {signo}" + (
+                ": Pith has no job-control stop" if signo in STOPS else ""))
         if pid > 0:
             targets = [self.procs[pid]] if pid in self.procs else []
             if me is not None and pid == self.init:
