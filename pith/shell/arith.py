@@ -133,6 +133,23 @@ def _wrap(v: int) -> int:
     return v - (1 << 64) if v >= 1 << 63 else v
 
 
+def number(value: str) -> int:
+    """A variable's value as a number, as dash reads it: an optionally signed decimal, octal
+    (leading 0) or hex (0x) constant, blanks around it allowed; anything else is an error."""
+    v = value.strip(" \t\n")
+    if not v:
+        return 0
+    m = re.fullmatch(r"([-+]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)", v)
+    if not m:
+        raise ExpansionError(f"Illegal number: {value}")
+    digits = m.group(2)
+    if digits[:2].lower() == "0x":
+        n = int(digits, 16)
+    else:
+        n = int(digits, 8) if digits.startswith("0") else int(digits)
+    return _wrap(-n if m.group(1) == "-" else n)
+
+
 def evaluate(text: str, get: Callable[[str], str | None], set_: Callable[[str, str], None]) -> int:
     if not text.strip():
         return 0
@@ -142,13 +159,7 @@ def evaluate(text: str, get: Callable[[str], str | None], set_: Callable[[str, s
         raise p.error()
 
     def var(name: str) -> int:
-        v = (get(name) or "").strip()
-        if not v:
-            return 0
-        try:
-            return int(v, 0) if not re.fullmatch(r"0[0-7]+", v) else int(v, 8)
-        except ValueError:
-            return evaluate(v, get, set_)
+        return number(get(name) or "")
 
     def ev(n: Node) -> int:
         kind = n[0]
