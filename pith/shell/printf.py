@@ -29,8 +29,9 @@ def unescape(s: str, echo_style: bool) -> tuple[str, bool]:
             i += 2
         elif n == "c" and echo_style:
             return "".join(out), True
-        elif n in "01234567" and ((echo_style and n == "0") or not echo_style):
-            start = i + 2 if echo_style else i + 1
+        elif n in "01234567":
+            # \NNN everywhere; echo and %b also take \0NNN (up to 3 digits after the 0)
+            start = i + 2 if echo_style and n == "0" else i + 1
             j = start
             while j < len(s) and j < start + 3 and s[j] in "01234567":
                 j += 1
@@ -86,6 +87,27 @@ def _float(arg: str, errors: list[str]) -> float:
         return 0.0
 
 
+def _alternate(spec: str, conv: str, v: int) -> str:
+    """C's %#o (a leading 0) and %#x (0x, but not for 0), which Python spells otherwise."""
+    rest = spec.lstrip("-+ #0")
+    flags = spec[:len(spec) - len(rest)]
+    width, dot, prec = rest.partition(".")
+    digits = ("%" + dot + prec + conv) % v
+    prefix = ""
+    if conv == "o" and not digits.startswith("0"):
+        digits = "0" + digits
+    elif conv in "xX" and v:
+        prefix = "0" + conv
+    pad = int(width or 0) - len(prefix) - len(digits)
+    if pad <= 0:
+        return prefix + digits
+    if "-" in flags:
+        return prefix + digits + " " * pad
+    if "0" in flags and not dot:
+        return prefix + "0" * pad + digits
+    return " " * pad + prefix + digits
+
+
 def _convert(spec: str, conv: str, arg: str | None, errors: list[str]) -> tuple[str, bool]:
     a = "" if arg is None else arg
     if conv == "s":
@@ -101,6 +123,8 @@ def _convert(spec: str, conv: str, arg: str | None, errors: list[str]) -> tuple[
         v = _number(a, errors)
         if v < 0:
             v &= (1 << 64) - 1
+        if "#" in spec and conv != "u":
+            return _alternate(spec, conv, v), False
         return ("%" + spec + (conv if conv != "u" else "d")) % v, False
     return ("%" + spec + conv) % _float(a, errors), False
 
