@@ -41,11 +41,21 @@ def expand_words(sh: Shell, words: list[Word]) -> list[str]:
 
 
 def expand_string(sh: Shell, parts: list[Part]) -> str:
-    return "".join(t for t, k in _parts(sh, parts) if k != BREAK)
+    return "".join(t for t, _ in _joined(sh, _parts(sh, parts)))
 
 
 def expand_pattern(sh: Shell, parts: list[Part]) -> Segs:
-    return [(t, k != QUOTED) for t, k in _parts(sh, parts) if k != BREAK]
+    return [(t, k != QUOTED) for t, k in _joined(sh, _parts(sh, parts))]
+
+
+def _joined(sh: Shell, segs: list[Seg]) -> list[Seg]:
+    """Where no field splitting happens, $@ and $* join their fields with IFS's first
+    character (a space if IFS is unset), as dash does: `IFS=:; x=$@` is a:b."""
+    if all(k != BREAK for _, k in segs):
+        return segs
+    ifs = sh.get_var("IFS")
+    sep = " " if ifs is None else ifs[:1]
+    return [(sep, QUOTED) if k == BREAK else (t, k) for t, k in segs]
 
 
 # --- parts --------------------------------------------------------------------------------
@@ -56,7 +66,10 @@ def _parts(sh: Shell, parts: list[Part], in_param: bool = False) -> list[Seg]:
         if isinstance(p, Lit):
             segs.append((p.text, QUOTED if p.quoted else (EXP if in_param else LIT)))
         elif isinstance(p, Param):
-            segs.extend(_param(sh, p))
+            got = _param(sh, p)
+            if p.quoted and not got and not (p.op == "" and p.name == "@"):
+                got = [("", QUOTED)]  # "$unset" is still an (empty) field; "$@" may vanish
+            segs.extend(got)
         elif isinstance(p, CmdSub):
             segs.append((sh.command_sub(p.code), QUOTED if p.quoted else EXP))
         elif isinstance(p, Arith):

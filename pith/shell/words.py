@@ -110,7 +110,9 @@ class _Parser:
     def __init__(self, s: str, mode: str) -> None:
         self.s = s
         self.i = 0
-        self.mode = mode  # 'word', 'dq' (inside "..."), 'heredoc'
+        # 'word', 'dq' (inside "..."), 'heredoc', 'dqword' (the word of "${x:-word}": quotes
+        # '"' work, "'" is an ordinary character, all of it is quoted)
+        self.mode = mode
         self.parts: list[Part] = []
 
     def lit(self, text: str, quoted: bool) -> None:
@@ -135,7 +137,7 @@ class _Parser:
                     raise ShellSyntaxError("Unterminated quoted string")
                 self.lit(s[self.i + 1:j], True)
                 self.i = j + 1
-            elif c == '"' and self.mode == "word":
+            elif c == '"' and self.mode in ("word", "dqword"):
                 j = _find_close_quote(s, self.i + 1)
                 inner = _Parser(s[self.i + 1:j], "dq").parse()
                 self.parts.extend(inner or [Lit("", True)])
@@ -161,7 +163,8 @@ class _Parser:
     def _backslash(self) -> None:
         s, i = self.s, self.i
         n = s[i + 1:i + 2]
-        escapable = {"word": None, "dq": '$`"\\', "heredoc": "$`\\"}[self.mode]
+        escapable = {"word": None, "dq": '$`"\\', "heredoc": "$`\\",
+                     "dqword": '$`"\\}'}[self.mode]
         if escapable is None or (n and n in escapable):
             self.lit(n, True)
         elif self.mode == "heredoc" and n == "\n":
@@ -231,9 +234,10 @@ def _braced(body: str, quoted: bool) -> Param:
         return Param(name, "", None, quoted)
     for op in OPS:
         if rest.startswith(op):
-            arg = parse_word(rest[len(op):])
             if quoted and op[-1] in "-=?+":
-                arg = [_quote(p) for p in arg]
+                arg = [_quote(p) for p in _Parser(rest[len(op):], "dqword").parse()]
+            else:
+                arg = parse_word(rest[len(op):])
             return Param(name, op, arg, quoted)
     raise ShellSyntaxError("Bad substitution")
 
