@@ -16,6 +16,7 @@ class ShellError(Exception):
     """An error the shell reports on stderr (status 2) — and, when not interactive, exits on."""
 
     status = 2
+    reported = False  # already written to the stderr in effect where it happened
 
 
 class ShellSyntaxError(ShellError):

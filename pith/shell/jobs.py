@@ -70,7 +70,7 @@ class Jobs:
             try:
                 argv, assigns = sh.expand_simple(cmd)
             except ShellError as e:
-                sh.error(str(e))
+                sh.report(e)
                 return str(e.status)
             name = argv[0] if argv else ""
             if name and not (name in BUILTINS or name in SPECIAL_BUILTINS

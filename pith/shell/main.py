@@ -82,14 +82,14 @@ def run_loop(sh: Shell, src: Source, reader: LineReader | None = None) -> int:
             sh.jobs.text = reader.text() if reader is not None else ""
             sh.run_script(script)
         except ShellSyntaxError as e:
-            sh.error(f"Syntax error: {e}")
+            sh.report(e)
             sh.st.status = 2
             if not interactive:
                 raise ExitShell(2) from None
             src.drop_line()
             parser.reset()
         except ShellError as e:
-            sh.error(str(e))
+            sh.report(e)
             sh.st.status = e.status
             if not interactive:
                 raise ExitShell(e.status) from None
@@ -125,21 +125,27 @@ def _parse_options(args: list[str], st: State) -> tuple[dict[str, bool], list[st
     return flags, args
 
 
-def _exit_trap(sh: Shell) -> None:
+def _exit_trap(sh: Shell, status: int) -> int:
+    """Run the EXIT trap (with $? the status the shell is leaving with): the final status,
+    which an `exit N` in the trap changes."""
     action = sh.st.traps.pop("EXIT", None)
     if action:
-        with contextlib.suppress(ExitShell, ShellError):
+        sh.st.status = status
+        try:
             sh.run_source(action)
+        except ExitShell as e:
+            return e.status
+        except ShellError as e:
+            sh.report(e)
+            return e.status
+    return status
 
 
 def run_child(encoded: str) -> int:
     st, node = decode(encoded)
     st.traps = {k: v for k, v in st.traps.items() if v == ""}
     sh = Shell(st)
-    try:
-        return _run_node(sh, node)
-    finally:
-        _exit_trap(sh)
+    return _exit_trap(sh, _run_node(sh, node))
 
 
 def _run_node(sh: Shell, node: Command | Script | str) -> int:
@@ -154,7 +160,7 @@ def _run_node(sh: Shell, node: Command | Script | str) -> int:
     except ExitShell as e:
         return e.status
     except ShellError as e:
-        sh.error(str(e))
+        sh.report(e)
         return e.status
     except (ReturnFunc, BreakLoop, ContinueLoop):
         return sh.st.status
@@ -232,5 +238,4 @@ def main(argv: list[str], self_path: str) -> int:
         status = e.status
     except KeyboardInterrupt:
         status = 130
-    _exit_trap(sh)
-    return status
+    return _exit_trap(sh, status)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -55,6 +56,14 @@ def _fd_open(fd: int) -> bool:
         return False
 
 
+def _is_file(path: str) -> bool:
+    """An existing regular file (which `set -C` keeps `>` from truncating)."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
 def _why(e: OSError) -> str:
     return {2: "No such file", 13: "Permission denied", 21: "Is a directory",
             20: "Not a directory"}.get(e.errno or 0, e.strerror or str(e))
@@ -82,6 +91,8 @@ def plan(sh: Shell, redirs: list[Redir]) -> list[Step]:
         else:
             path = expand_string(sh, r.target.parts if r.target else [])
             flags = FLAGS[r.op]
+            if r.op == ">" and "C" in sh.st.options and _is_file(path):
+                raise RedirError(f"cannot create {path}: File exists")
             try:
                 os.close(os.open(path, flags, 0o666))
             except OSError as e:

@@ -21,6 +21,7 @@ from pith.shell.errors import (
     ExpansionError,
     ReturnFunc,
     ShellError,
+    ShellSyntaxError,
 )
 from pith.shell.expand import expand_pattern, expand_string, expand_words
 from pith.shell.jobs import Jobs
@@ -53,7 +54,7 @@ from pith.shell.spawn import (
 from pith.shell.state import STATE_VAR, State, encode
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
 __all__ = ["Shell", "write_fd"]
 
@@ -119,6 +120,21 @@ class Shell:
         with contextlib.suppress(OSError):
             write_fd(2, f"{self.st.arg0}: {msg}\n")
 
+    def report(self, e: ShellError) -> None:
+        """Write an error's message once, to the stderr in effect now (a redirection of
+        the command it happened in still holds, as in dash)."""
+        if not e.reported:
+            e.reported = True
+            self.error(f"Syntax error: {e}" if isinstance(e, ShellSyntaxError) else str(e))
+
+    @contextlib.contextmanager
+    def reporting(self) -> Iterator[None]:
+        try:
+            yield
+        except ShellError as e:
+            self.report(e)
+            raise
+
     # --- lists ------------------------------------------------------------------------------
 
     def run_script(self, script: Script) -> int:
@@ -183,7 +199,8 @@ class Shell:
             self.error(str(e))
             return 2
         try:
-            return self._compound(cmd)
+            with self.reporting():
+                return self._compound(cmd)
         finally:
             redirect.restore(saved)
 
@@ -282,8 +299,30 @@ class Shell:
 
     def run_simple(self, cmd: Simple) -> int:
         self.lineno = cmd.line
+        if not cmd.words:
+            return self._assign_only(cmd)
         argv, assigns = self.expand_simple(cmd, here=True)
         return self.run_prepared(argv, assigns, cmd.redirs, cmd)
+
+    def _assign_only(self, cmd: Simple) -> int:
+        """`a=1 b=$a >f`: as dash does it, the redirections first, then each assignment
+        expanded and made in turn (their errors go where the redirections say)."""
+        self.sub_status = 0
+        try:
+            saved = redirect.apply(redirect.plan(self, cmd.redirs))
+        except redirect.RedirError as e:
+            self.error(str(e))
+            return 2
+        try:
+            with self.reporting():
+                done = []
+                for name, w in cmd.assigns:
+                    done.append((name, expand_string(self, w.parts)))
+                    self.set_var(*done[-1])
+                self.xtrace([], done)
+        finally:
+            redirect.restore(saved)
+        return self.sub_status
 
     def xtrace(self, argv: list[str], assigns: list[tuple[str, str]]) -> None:
         if "x" in self.st.options:
@@ -300,13 +339,17 @@ class Shell:
 
         self.xtrace(argv, assigns)
         if not argv:
-            for name, value in assigns:
-                self.set_var(name, value)
             try:
-                redirect.restore(redirect.apply(redirect.plan(self, redirs)))
+                saved = redirect.apply(redirect.plan(self, redirs))
             except redirect.RedirError as e:
                 self.error(str(e))
                 return 2
+            try:
+                with self.reporting():
+                    for name, value in assigns:
+                        self.set_var(name, value)
+            finally:
+                redirect.restore(saved)
             return self.sub_status
         name = argv[0]
         special = name in SPECIAL_BUILTINS
@@ -326,24 +369,25 @@ class Shell:
             self.error(str(e))
             return 2
         old: list[tuple[str, str | None, bool]] = []
-        for name, value in assigns:
-            if not special:
-                old.append((name, self.st.vars.get(name), name in self.st.exported))
-                self.st.exported.add(name)
-            self.set_var(name, value)
         saved = redirect.apply(steps) if not (argv[0] == "exec" and len(argv) == 1) else None
         if saved is None:
             redirect.apply_forever(steps)
         try:
-            if argv[0] in self.st.functions and not special:
-                return self.call_function(argv)
-            try:
-                return BUILTINS[argv[0]](self, argv)
-            except BrokenPipeError:
-                return 1
-            except OSError as e:
-                self.error(f"{argv[0]}: {e.strerror}")
-                return 1
+            with self.reporting():
+                for name, value in assigns:
+                    if not special:
+                        old.append((name, self.st.vars.get(name), name in self.st.exported))
+                        self.st.exported.add(name)
+                    self.set_var(name, value)
+                if argv[0] in self.st.functions and not special:
+                    return self.call_function(argv)
+                try:
+                    return BUILTINS[argv[0]](self, argv)
+                except BrokenPipeError:
+                    return 1
+                except OSError as e:
+                    self.error(f"{argv[0]}: {e.strerror}")
+                    return 1
         finally:
             if saved is not None:
                 redirect.restore(saved)
@@ -360,6 +404,7 @@ class Shell:
         saved = self.st.positional
         self.st.positional = argv[1:]
         self.func_depth += 1
+        loops, self.loop_depth = self.loop_depth, 0  # `break` in a function leaves no caller's loop
         self.st.local_stack.append({})
         try:
             return self.run_command(body)
@@ -367,6 +412,7 @@ class Shell:
             return r.status
         finally:
             self.func_depth -= 1
+            self.loop_depth = loops
             self.st.positional = saved
             for name, value in self.st.local_stack.pop().items():
                 if value is None:
