@@ -109,12 +109,19 @@ def _normalize(path: str) -> str:
                 parts.pop()
         else:
             parts.append(p)
-    return "/" + "/".join(parts)
+    root = "//" if path.startswith("//") and not path.startswith("///") else "/"
+    return root + "/".join(parts)
 
 
 @builtin("cd")
 def b_cd(sh: Shell, argv: list[str]) -> int:
-    args = [a for a in argv[1:] if a not in ("-L", "-P")]
+    args = argv[1:]
+    physical = False
+    while args and args[0] in ("-L", "-P", "-LP", "-PL", "--"):
+        opt = args.pop(0)
+        if opt == "--":
+            break
+        physical = opt.endswith("P")
     print_it = False
     if not args:
         target = sh.get_var("HOME") or ""
@@ -129,7 +136,11 @@ def b_cd(sh: Shell, argv: list[str]) -> int:
     old = sh.get_var("PWD") or _getcwd()
     logical = _normalize(target if target.startswith("/") else f"{old}/{target}")
     try:
-        os.chdir(logical)
+        if physical:
+            os.chdir(target)
+            logical = _getcwd()
+        else:
+            os.chdir(logical)
     except OSError:
         try:
             os.chdir(target)

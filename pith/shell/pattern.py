@@ -127,6 +127,8 @@ def _step(paths: list[str], comp: Segs, last: bool) -> list[str]:
             names = os.listdir(p or ".")
         except OSError:
             continue
+        if dot_ok:  # readdir gives . and .., which dash's `.*` matches
+            names = [".", "..", *names]
         for name in names:
             if name.startswith(".") and not dot_ok:
                 continue
