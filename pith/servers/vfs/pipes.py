@@ -9,6 +9,13 @@ waits until all its bytes are in the buffer; one of at most PIPE_BUF bytes
 goes in whole or not at all. With no readers left a write fails with EPIPE,
 or, if some of its bytes went in, answers with that count. A reader no longer
 waiting (`waiting`: a signal interrupted its read) is skipped and takes no bytes.
+
+All pipes share one `PipeMemory`: the bytes they buffer and the bytes waiting writes
+carry. A write that would take it past its limit (PIPE_MEMORY, well within vfs's
+1 GiB address space) is refused with ENOMEM rather than held, so processes filling
+thousands of pipes nobody reads get an error instead of making vfs run out of memory
+(and die, with every process's descriptors). A pipe with no reader left drops its
+buffer at once (nobody can read it).
 """
 
 from __future__ import annotations
@@ -22,10 +29,11 @@ import msgspec
 from pith.lib.server import Caller, Failure
 from pith.servers.vfs.protocol import Data, Written
 
-__all__ = ["CAPACITY", "PIPE_BUF", "Answers", "Pipe"]
+__all__ = ["CAPACITY", "PIPE_BUF", "PIPE_MEMORY", "Answers", "Pipe", "PipeMemory"]
 
 CAPACITY = 64 * 1024
 PIPE_BUF = 4096
+PIPE_MEMORY = 256 * 1024 * 1024  # bytes all pipes together may hold
 
 Answers = list[tuple[Caller, msgspec.Struct]]
 
@@ -37,6 +45,14 @@ class _Writing:
     done: int = 0
 
 
+@dataclass
+class PipeMemory:
+    """The bytes all pipes hold: buffered, and carried by writes waiting for room."""
+
+    limit: int = PIPE_MEMORY
+    used: int = 0
+
+
 @dataclass(eq=False)
 class Pipe:
     id: int
@@ -46,28 +62,45 @@ class Pipe:
     reads: deque[tuple[Caller, int]] = field(default_factory=deque)
     writes: deque[_Writing] = field(default_factory=deque)
     waiting: Callable[[Caller], bool] = lambda caller: True  # does a reader still wait?
+    memory: PipeMemory = field(default_factory=PipeMemory)  # shared by all of vfs's pipes
 
     def read(self, caller: Caller, size: int) -> Answers:
+        held = self.held()
         self.reads.append((caller, size))
-        return self.pump()
+        return self._counted(held, self.pump())
 
     def write(self, caller: Caller, data: bytes) -> Answers:
         if self.readers == 0:
             return [(caller, Failure("EPIPE", "no reader on the pipe"))]
+        if self.memory.used + len(data) > self.memory.limit:
+            return [(caller, Failure("ENOMEM", f"vfs's pipes hold {self.memory.used} bytes "
+                                     "nobody has read; no room for more"))]
+        held = self.held()
         self.writes.append(_Writing(caller, data))
-        return self.pump()
+        return self._counted(held, self.pump())
 
     def close(self, writing: bool) -> Answers:
+        held = self.held()
         if writing:
             self.writers -= 1
         else:
             self.readers -= 1
-        return self.pump()
+        return self._counted(held, self.pump())
 
     def cancel(self, badge: int) -> None:
         """Drop the waits of callers with `badge` (they are gone)."""
+        held = self.held()
         self.reads = deque(r for r in self.reads if r[0].badge != badge)
         self.writes = deque(w for w in self.writes if w.caller.badge != badge)
+        self._counted(held, [])
+
+    def held(self) -> int:
+        """The bytes this pipe holds: its buffer and its waiting writes' data."""
+        return len(self.buf) + sum(len(w.data) for w in self.writes)
+
+    def _counted(self, before: int, answers: Answers) -> Answers:
+        self.memory.used += self.held() - before
+        return answers
 
     def pump(self) -> Answers:
         answers: Answers = []
@@ -80,6 +113,7 @@ class Pipe:
             answers += [(w.caller, Written(w.done) if w.done else
                          Failure("EPIPE", "no reader on the pipe")) for w in self.writes]
             self.writes.clear()
+            self.buf.clear()  # (nobody can read it any more)
         return answers
 
     def _fill(self, answers: Answers) -> int:

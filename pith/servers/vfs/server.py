@@ -32,7 +32,7 @@ from pith.servers.vfs.console import Console
 from pith.servers.vfs.dev import CONSOLE, TTY, DevFs
 from pith.servers.vfs.fds import MAX_FDS, Description, File, PipeEnd, Proc, Terminal
 from pith.servers.vfs.paths import MAX_LINKS, FsClient, Loc, Mount, Mounts, Walk, isdir, islink
-from pith.servers.vfs.pipes import Answers, Pipe
+from pith.servers.vfs.pipes import Answers, Pipe, PipeMemory
 
 __all__ = ["DEFAULT_MOUNTS", "VfsServer"]
 
@@ -60,6 +60,7 @@ class VfsServer(Server):
     def setup(self) -> None:
         self.procs: dict[int, Proc] = {}
         self.pipes: dict[int, Pipe] = {}
+        self.pipe_memory = PipeMemory()  # (what all pipes hold, within a limit)
         self.next_pipe = 1
         self._mounts: Mounts | None = None
         self.table = mount_table(self.args, self.caps) if self.filesystems is None else []
@@ -245,7 +246,8 @@ class VfsServer(Server):
     def do_pipe(self, request: vp.Pipe, caller: Caller) -> vp.Piped:
         p = self.proc(caller.badge)
         r, w = p.free(2)
-        pipe = self.pipes[self.next_pipe] = Pipe(self.next_pipe, waiting=self.waiting)
+        pipe = self.pipes[self.next_pipe] = Pipe(self.next_pipe, waiting=self.waiting,
+                                                      memory=self.pipe_memory)
         self.next_pipe += 1
         p.put(r, PipeEnd(pipe, False), request.cloexec)
         p.put(w, PipeEnd(pipe, True), request.cloexec)

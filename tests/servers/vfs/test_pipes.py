@@ -149,3 +149,33 @@ def test_forget_drops_the_waits_of_the_gone(w: World) -> None:
     pm(vp.Forget(1000))
     assert a.answer(waiting) is None  # no answer to a process that is gone
     assert w.vfs.pipes == {}
+
+
+def test_pipes_share_a_memory_limit_and_a_write_past_it_is_enomem(w: World, c: Client) -> None:
+    w.vfs.pipe_memory.limit = 2 * CAPACITY
+    full = [c(vp.Pipe()) for _ in range(3)]
+    for p in full[:2]:
+        assert c(vp.Write(p.write, b"x" * CAPACITY)).count == CAPACITY
+    assert c.err(vp.Write(full[2].write, b"y")) == "ENOMEM"  # nothing changed, vfs goes on
+    assert w.vfs.pipe_memory.used == 2 * CAPACITY
+    assert c(vp.Read(full[0].read, 100)).data == b"x" * 100  # reading makes room
+    assert c(vp.Write(full[2].write, b"y")).count == 1
+    waiting, reply = c.send(vp.Write(full[1].write, b"z" * 50))  # a full pipe: it waits
+    assert reply is None and w.vfs.pipe_memory.used == 2 * CAPACITY - 100 + 1 + 50
+    c(vp.Close(full[1].read))  # no reader: the waiting write fails, the buffer goes
+    assert c.answer(waiting) == Failure("EPIPE", "no reader on the pipe")
+    for p in full:
+        for fd in (p.read, p.write):
+            if fd != full[1].read:
+                c(vp.Close(fd))
+    assert w.vfs.pipe_memory.used == 0 and w.vfs.pipes == {}
+
+
+def test_a_gone_process_frees_what_its_pipes_held(w: World) -> None:
+    pm, c = w.client(1), w.client(1005)
+    p = c(vp.Pipe())
+    c(vp.Write(p.write, b"x" * 1000))
+    c.send(vp.Write(p.write, b"y" * CAPACITY))  # part in, the rest waits
+    assert w.vfs.pipe_memory.used == CAPACITY + CAPACITY  # a full buffer, the write's data
+    pm(vp.Forget(1005))
+    assert w.vfs.pipe_memory.used == 0 and w.vfs.pipes == {}
