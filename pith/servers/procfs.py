@@ -9,7 +9,8 @@
 The facts come from rs (its "rs" endpoint: `uses = ["rs"]`) and pm (`uses =
 ["pm"]`, if it runs), asked afresh at every lookup and read, so the files are
 always current. pm is asked with a timeout: pm may itself be waiting on vfs,
-which may be waiting on us (EAGAIN, not a deadlock). It speaks fsproto like
+which may be waiting on us (EAGAIN, not a deadlock). rs or pm gone (dead,
+restarting) is EIO for that request, not the end of procfs. It speaks fsproto like
 any file system; anything that would change it gets EROFS.
 """
 
@@ -17,8 +18,11 @@ from __future__ import annotations
 
 import stat
 from pathlib import PurePosixPath
+from typing import Any
 
-from pith.kernel.core.errors import Timeout
+import msgspec
+
+from pith.kernel.core.errors import KernelError, Timeout
 from pith.lib.server import Caller, Client, Server, ServiceError
 from pith.servers import fsproto as fp
 from pith.servers.pm import protocol as pp
@@ -41,17 +45,24 @@ class ProcfsServer(Server):
         self.rs = Client(self.caps["rs"], RsReply, self.gate_of)
         self.pm = Client(self.caps["pm"], pp.PmReply, self.gate_of) if "pm" in self.caps else None
 
+    @staticmethod
+    def _ask(client: Client, request: msgspec.Struct, timeout: float | None = None) -> Any:
+        """`request` of rs or pm; EAGAIN if it takes too long, EIO if it is gone."""
+        try:
+            return client.call(request, timeout=timeout)
+        except Timeout:
+            raise ServiceError("EAGAIN", "pm is busy; try again") from None
+        except KernelError as e:
+            raise ServiceError("EIO", f"no answer to {type(request).__name__}: {e}") from None
+
     # --- what there is ------------------------------------------------------------
 
     def _pids(self) -> dict[int, tuple[list[str], bytes | None]]:
         """The status lines and cmdline (None: rs's) of every process, by pid (pm's, or rs's)."""
         if self.pm is None:
             return {pid: ([f"Name:\t{name}", f"Pid:\t{pid}", f"Kind:\t{kind}"], None)
-                    for pid, name, kind in self.rs.call(Processes()).rows}
-        try:
-            rows = self.pm.call(pp.Processes(), timeout=PM_TIMEOUT).rows
-        except Timeout:
-            raise ServiceError("EAGAIN", "pm is busy; try again") from None
+                    for pid, name, kind in self._ask(self.rs, Processes()).rows}
+        rows = self._ask(self.pm, pp.Processes(), PM_TIMEOUT).rows
         return {r.pid: ([f"Name:\t{PurePosixPath(r.argv[0] if r.argv else '?').stem}",
                          f"State:\t{STATES.get(r.state, r.state)}", f"Pid:\t{r.pid}",
                          f"PPid:\t{r.ppid}", f"Pgid:\t{r.pgid}"],
@@ -60,12 +71,12 @@ class ProcfsServer(Server):
 
     def _text(self, ino: int) -> bytes:
         if ino == SERVICES:
-            rows = self.rs.call(Services()).rows
+            rows = self._ask(self.rs, Services()).rows
             lines = ["NAME PID MODE STATE RESTARTS LAST-FAILURE"]
             lines += [f"{r.name} {r.pid} {r.mode} {r.state} {r.restarts} {r.last_failure or '-'}"
                       for r in rows]
         elif ino == IPC:
-            lines = [f"{kind} {n}" for kind, n in self.rs.call(IpcCounts()).counts.items()]
+            lines = [f"{kind} {n}" for kind, n in self._ask(self.rs, IpcCounts()).counts.items()]
         elif ino % 16 == STATUS and ino // 16 in (pids := self._pids()):
             lines = pids[ino // 16][0]
         elif ino % 16 == CMDLINE and (

@@ -45,3 +45,26 @@ def test_proc_shows_the_running_system(tmp_path: Path) -> None:
     assert lines[6] == "calls grow: True"
     assert lines[7] == str(sorted(["blk", "tmpfs", "procfs", "mfs", "vfs", "python"]))
     assert lines[8] == "ServiceError EROFS"
+
+
+class GoneGate:
+    """A gate on which every call finds its server dead (pm or rs killed, restarting)."""
+
+    def call(self, slot: int, msg: bytes, caps: tuple[int, ...] = (),
+             timeout: float | None = None) -> object:
+        from pith.kernel.core.errors import ServerDied
+
+        raise ServerDied("server process 38 died")
+
+
+def test_rs_or_pm_gone_is_eio_and_procfs_goes_on() -> None:
+    import msgspec
+
+    from pith.lib.server import Caller, Failure
+    from pith.servers import fsproto as fp
+    from pith.servers.procfs import SERVICES, ProcfsServer
+
+    procfs = ProcfsServer({"rs": 1, "pm": 2}, (), lambda: GoneGate())  # type: ignore[arg-type, return-value]
+    for request in (fp.Read(SERVICES, 0, 100), fp.Readdir(fp.ROOT, 0), fp.Lookup(fp.ROOT, "7")):
+        reply = procfs.dispatch(msgspec.msgpack.encode(request), Caller(1, None))
+        assert msgspec.msgpack.decode(reply or b"", type=Failure).error == "EIO", request
