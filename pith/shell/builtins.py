@@ -13,6 +13,7 @@ import signal
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from pith.shell import limits
 from pith.shell.errors import BreakLoop, ContinueLoop, ExitShell, ReturnFunc, ShellError
 from pith.shell.printf import echo_text, printf_text
 from pith.shell.spawn import Found, find_program
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["BUILTINS"]
 
 Builtin = Callable[["Shell", list[str]], int]
-BUILTINS: dict[str, Builtin] = {}
+BUILTINS: dict[str, Builtin] = dict(limits.TABLE)
 OPTION_NAMES = {"errexit": "e", "xtrace": "x", "nounset": "u", "noglob": "f", "allexport": "a",
                 "verbose": "v", "noexec": "n", "noclobber": "C", "monitor": "m",
                 "interactive": "i"}
@@ -569,8 +570,11 @@ def b_kill(sh: Shell, argv: list[str]) -> int:
     args = argv[1:]
     sig = int(signal.SIGTERM)
     if args and args[0] == "-l":
-        out(" ".join(s.name[3:] for s in signal.Signals if not s.name.startswith("SIG_")) + "\n")
-        return 0
+        return limits.kill_list(sh, args[1:])
+    if not args:
+        sh.error("kill: Usage: kill [-s sigspec | -signum | -sigspec] [pid | job]... or\n"
+                 "kill -l [exitstatus]")
+        return 2
     if args and args[0] == "-s" and len(args) > 1:
         n = _signal_number(args[1])
         args = args[2:]
@@ -643,24 +647,6 @@ def _install_trap(sh: Shell, n: int, action: str) -> None:
 
 @builtin("hash", "alias", "unalias")
 def b_noop(sh: Shell, argv: list[str]) -> int:
-    return 0
-
-
-@builtin("umask")
-def b_umask(sh: Shell, argv: list[str]) -> int:
-    if len(argv) > 1:
-        try:
-            os.umask(int(argv[1], 8))
-        except (ValueError, AttributeError, OSError):
-            sh.error(f"umask: Illegal mode: {argv[1]}")
-            return 2
-        return 0
-    try:
-        old = os.umask(0)
-        os.umask(old)
-    except (AttributeError, OSError):
-        old = 0o22
-    out(f"{old:04o}\n")
     return 0
 
 

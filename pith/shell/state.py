@@ -10,6 +10,7 @@ base64) — see encode/decode. `$$` stays the parent's.
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import pickle
 import zlib
@@ -45,6 +46,8 @@ class State:
         st.vars.setdefault("PS2", "> ")
         st.vars.setdefault("PS4", "+ ")
         st.vars.setdefault("OPTIND", "1")
+        with contextlib.suppress(AttributeError, OSError):
+            st.vars["PPID"] = str(os.getppid())
         try:
             st.vars["PWD"] = os.getcwd()
             st.exported.add("PWD")

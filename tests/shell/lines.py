@@ -478,4 +478,12 @@ LINES: list[str] = [
     'set -- "$u"; echo $#; set -- "${u+x}" "${u:-}"; echo $#; set --; set -- "$@"; echo $#',
     'echo "${x:-\'a b\'}" ${x:-\'a b\'}',
     'printf "[%s]" "${x:-\\$\\"\\}}" "${x:-"a  b"}" "${x:-~}"; echo',
+    # --- found by comparing with dash (2) ---------------------------------------------
+    'times >/dev/null; echo $?; times | wc -l',
+    'ulimit >/dev/null; echo $?; ulimit -f 100; ulimit -f; ulimit -a | wc -l',
+    'umask 0022; umask -S; umask 027; umask -S; umask u=rwx,g=rx,o=; umask',
+    'umask 022; umask g+w; umask; umask a-x; umask; umask 999; echo $?',
+    'kill -l 9 137; kill -l 15; kill -l | head -3',
+    'kill; echo $?; kill -l 0; echo $?',
+    'echo ${PPID+set}; [ $PPID -eq $PPID ] && echo numeric',
 ]
