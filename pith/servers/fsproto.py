@@ -15,6 +15,8 @@ Modes are POSIX st_mode values (file type bits included).
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import msgspec
 
 __all__ = [
@@ -51,6 +53,15 @@ __all__ = [
 MAX_IO = 48 * 1024  # bytes of file data in one request or reply
 ROOT = 1  # the root directory's inode number on every Pith file system
 
+# What a request's numbers may be, checked when it is decoded (a request out of range is
+# EINVAL before any handler runs): inode numbers, uids and times fit MINIX's 32 bits, a
+# mode is st_mode's 16, offsets and sizes are not negative and fit an off_t.
+Ino = Annotated[int, msgspec.Meta(ge=0, le=2**32 - 1)]
+Id = Annotated[int, msgspec.Meta(ge=0, le=2**32 - 1)]
+Time = Annotated[int, msgspec.Meta(ge=0, le=2**32 - 1)]
+Mode = Annotated[int, msgspec.Meta(ge=0, le=0o177777)]
+Count = Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)]
+
 
 class Attr(msgspec.Struct, frozen=True, tag=True):
     """An inode's metadata (times in whole seconds since the epoch)."""
@@ -67,102 +78,102 @@ class Attr(msgspec.Struct, frozen=True, tag=True):
 
 
 class Lookup(msgspec.Struct, frozen=True, tag=True):
-    dir: int
+    dir: Ino
     name: str
 
 
 class Stat(msgspec.Struct, frozen=True, tag=True):
-    ino: int
+    ino: Ino
 
 
 class Read(msgspec.Struct, frozen=True, tag=True):
-    ino: int
-    offset: int
-    size: int
+    ino: Ino
+    offset: Count
+    size: Count
 
 
 class Write(msgspec.Struct, frozen=True, tag=True):
-    ino: int
-    offset: int
+    ino: Ino
+    offset: Count
     data: bytes
 
 
 class Truncate(msgspec.Struct, frozen=True, tag=True):
-    ino: int
-    size: int
+    ino: Ino
+    size: Count
 
 
 class SetAttr(msgspec.Struct, frozen=True, tag=True):
     """Change mode permission bits, owner or times; None leaves a field as it is."""
 
-    ino: int
-    mode: int | None = None
-    uid: int | None = None
-    gid: int | None = None
-    atime: int | None = None
-    mtime: int | None = None
+    ino: Ino
+    mode: Mode | None = None
+    uid: Id | None = None
+    gid: Id | None = None
+    atime: Time | None = None
+    mtime: Time | None = None
 
 
 class Create(msgspec.Struct, frozen=True, tag=True):
     """A new regular file (or other non-directory) `name` in `dir`, with `mode`."""
 
-    dir: int
+    dir: Ino
     name: str
-    mode: int
+    mode: Mode
 
 
 class Mkdir(msgspec.Struct, frozen=True, tag=True):
-    dir: int
+    dir: Ino
     name: str
-    mode: int
+    mode: Mode
 
 
 class Symlink(msgspec.Struct, frozen=True, tag=True):
-    dir: int
+    dir: Ino
     name: str
     target: str
 
 
 class Readlink(msgspec.Struct, frozen=True, tag=True):
-    ino: int
+    ino: Ino
 
 
 class Link(msgspec.Struct, frozen=True, tag=True):
     """A new name `name` in `dir` for the existing non-directory `ino`."""
 
-    dir: int
+    dir: Ino
     name: str
-    ino: int
+    ino: Ino
 
 
 class Unlink(msgspec.Struct, frozen=True, tag=True):
     """Remove the non-directory `name` from `dir`."""
 
-    dir: int
+    dir: Ino
     name: str
 
 
 class Rmdir(msgspec.Struct, frozen=True, tag=True):
     """Remove the empty directory `name` from `dir`."""
 
-    dir: int
+    dir: Ino
     name: str
 
 
 class Rename(msgspec.Struct, frozen=True, tag=True):
     """POSIX rename: replaces an existing target of a compatible kind."""
 
-    src_dir: int
+    src_dir: Ino
     src_name: str
-    dst_dir: int
+    dst_dir: Ino
     dst_name: str
 
 
 class Readdir(msgspec.Struct, frozen=True, tag=True):
     """Directory entries from index `start` on ("." and ".." included)."""
 
-    ino: int
-    start: int = 0
+    ino: Ino
+    start: Count = 0
 
 
 class Sync(msgspec.Struct, frozen=True, tag=True):
