@@ -324,3 +324,39 @@ def test_stop_signals_are_refused_for_want_of_job_control() -> None:
     for signo in (signal.SIGSTOP, signal.SIGTSTP, signal.SIGTTIN, signal.SIGTTOU):
         assert _failure(pm, pp.Kill(1, signo), badge=1002) == "EINVAL"
         assert _failure(pm, pp.Kill(0, signo), badge=1002) == "EINVAL"
+
+
+class AbandonedGate(SpawningGate):
+    """Every process is alive, and every Reply is gone (its caller's thread ended)."""
+
+    def process_status(self, slot: int) -> object:
+        from pith.kernel.core.actions import ProcessState
+
+        return ProcessState(slot - 100, True, None)
+
+    def process_signal(self, slot: int, signo: int) -> None:
+        pass
+
+    def reply(self, reply: int, msg: bytes, caps: tuple[int, ...] = ()) -> None:
+        from pith.kernel.core.errors import InvalidSlot
+
+        raise InvalidSlot(f"slot {reply} is empty")
+
+
+def test_a_wait_cut_short_by_a_signal_leaves_the_zombie_for_the_next_wait() -> None:
+    import msgspec
+
+    from pith.lib.server import DEFER, Caller
+    from pith.servers.pm import protocol as pp
+    from pith.servers.pm.server import PmServer, Proc
+
+    fake = AbandonedGate()
+    pm = PmServer({"vfs": 1, "pm": 2, "spawn": 3}, (), lambda: fake)  # type: ignore[arg-type, return-value]
+    parent, child = Proc(1, 0, 1, ["sh"], 101), Proc(2, 1, 1, ["sleep"], 102)
+    pm.procs = {1: parent, 2: child}
+    assert pm.do_wait(pp.Wait(2), Caller(1001, 50)) is DEFER  # then SIGALRM ends that thread
+    pm._died(child, 0)  # answering the gone Reply fails: pm goes on
+    assert pm.waiters == [] and 2 in pm.procs and fake.deleted == []
+    reply = pm.dispatch(msgspec.msgpack.encode(pp.Wait(2)), Caller(1001, None))
+    assert msgspec.msgpack.decode(reply or b"", type=pp.Waited) == pp.Waited(2, 0)
+    assert 2 not in pm.procs and fake.deleted == [102]

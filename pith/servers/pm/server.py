@@ -214,7 +214,7 @@ class PmServer(Server):
             self.init = None
             self._reap(p)
             if self.init_caller is not None:
-                self.answer(self.init_caller, pp.Waited(p.pid, status))
+                self._answer(self.init_caller, pp.Waited(p.pid, status))
                 self.init_caller = None
             return
         parent = self.procs.get(p.ppid)
@@ -231,13 +231,23 @@ class PmServer(Server):
         parent = self.procs[p.ppid]
         if not self.gate_of().process_status(parent.slot).alive:
             return  # (its death, not yet seen, hands p to init)
-        for w in self.waiters:
+        for w in list(self.waiters):
             if w.pid == p.ppid and self._matches(p, w.target, parent):
                 self.waiters.remove(w)
+                if not self._answer(w.caller, pp.Waited(p.pid, p.status or 0)):
+                    continue  # (a wait a signal cut short: the zombie stays for the next)
                 self._reap(p)
-                self.answer(w.caller, pp.Waited(p.pid, p.status or 0))
                 self._unanswerable(w.pid)
                 return
+
+    def _answer(self, caller: Caller, reply: msgspec.Struct) -> bool:
+        """Answer a deferred request; False if its caller stopped waiting (a signal ended
+        the thread that asked, and its Reply went with it)."""
+        try:
+            self.answer(caller, reply)
+        except KernelError:
+            return False
+        return True
 
     def _unanswerable(self, parent: int) -> None:
         """Waits of `parent` that no child can satisfy any more get ECHILD."""
@@ -245,7 +255,7 @@ class PmServer(Server):
             if not any(self._matches(c, w.target, self.procs[parent])
                        for c in self._children(parent)):
                 self.waiters.remove(w)
-                self.answer(w.caller, Failure("ECHILD", "no child to wait for"))
+                self._answer(w.caller, Failure("ECHILD", "no child to wait for"))
 
     def _reap(self, p: Proc) -> None:
         del self.procs[p.pid]
