@@ -124,6 +124,9 @@ class DsServer(Server):
             self.answer(caller, found, (entry.slot,))
         except MissingRight:
             self.answer(caller, Failure("EPERM", "a lookup needs GRANT on your ds cap"))
+        except KernelError as e:  # (CSpaceFull: no slot for the cap in the caller's CSpace)
+            with contextlib.suppress(KernelError):  # (or the caller has gone)
+                self.answer(caller, Failure("ENOSPC", f"the cap could not be sent: {e}"))
         return DEFER  # type: ignore[no-any-return]
 
     def do_unpublish(self, request: p.Unpublish, caller: Caller) -> p.Version:

@@ -317,3 +317,27 @@ def test_a_server_counts_its_starts_in_ds_and_knows_why_it_starts(tmp_path: Path
         "started again fresh 3",
         "b\"the command's own\" ['mine']",
     ], done.stderr
+
+
+class FullGate(FakeGate):
+    """The caller's CSpace is full: a reply carrying a cap is refused (and changes nothing)."""
+
+    def reply(self, reply: int, msg: bytes = b"", caps: tuple[int, ...] = ()) -> None:
+        if caps:
+            from pith.kernel.core.errors import CSpaceFull
+
+            raise CSpaceFull("no free slot in the CSpace of process 12")
+        super().reply(reply, msg, caps)
+
+
+def test_a_lookup_whose_caller_has_no_free_slot_is_enospc_and_ds_goes_on() -> None:
+    fake = FullGate()
+    ds = DsServer({"ds": 0}, (), lambda: fake)  # type: ignore[arg-type, return-value]
+    fake.ds = ds
+    fake.caps[40] = 1234
+    ask(ds, p.Publish("blk"), caps=(40,))
+    fake.caps[50] = 99
+    assert ask(ds, p.Lookup("blk"), badge=8, reply=50) is DEFER
+    failed, caps = fake.replies[50]
+    assert isinstance(failed, Failure) and failed.error == "ENOSPC" and caps == ()
+    assert 40 in fake.caps  # the entry is kept for the next lookup
