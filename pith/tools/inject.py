@@ -37,7 +37,6 @@ import json
 import os
 import queue
 import random
-import select
 import shlex
 import signal
 import statistics
@@ -116,7 +115,16 @@ def workload(caps: dict[str, int]) -> None:
             print("BAD", time.monotonic(), path, flush=True)
             raise ServiceError("EBADCHECKSUM", path)
 
-    while not select.select([sys.stdin], [], [], 0)[0] or order(sys.stdin.readline()):
+    orders: queue.Queue[str] = queue.Queue()  # (lines from the console, read by a thread)
+    threading.Thread(target=lambda: [orders.put(line) for line in sys.stdin], daemon=True).start()
+
+    def next_order() -> str | None:
+        try:
+            return orders.get_nowait()
+        except queue.Empty:
+            return None
+
+    while (line := next_order()) is None or order(line):
         for fs in ("mfs", "tmpfs", "procfs"):
             try:
                 if fs == "mfs":
