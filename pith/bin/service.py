@@ -8,6 +8,10 @@
                                  "/path/file.py:Class"), or to its own code on disk;
                                  queued requests go to the new code; if it fails to
                                  start, rs rolls back to the old one (exit status 1)
+    service debug NAME [--next]  pdb inside the running server, on the host terminal:
+                                 `self` is the server, stopped; `c` lets it go on
+                                 (--next: pdb from the first line of the next request
+                                 it handles, until that request is answered)
 
 A Pith command, so it uses Pith's own library: the caps table of this process
 (pm gives every process an `rs` cap) and the rs protocol. It does not run on the host.
@@ -18,7 +22,7 @@ from __future__ import annotations
 import sys
 
 USAGE = ("Usage: service list | service restart|stop|start NAME"
-         " | service update NAME [--code PROGRAM]")
+         " | service update NAME [--code PROGRAM] | service debug NAME [--next]")
 
 
 def main(argv: list[str]) -> int:
@@ -40,6 +44,8 @@ def main(argv: list[str]) -> int:
         request = actions[argv[0]](argv[1])
     elif argv[:1] == ["update"] and len(argv) in (2, 4) and argv[2:3] in ([], ["--code"]):
         request = rs.Update(argv[1], argv[3] if len(argv) == 4 else None)
+    elif argv[:1] == ["debug"] and len(argv) in (2, 3) and argv[2:3] in ([], ["--next"]):
+        request = rs.DebugService(argv[1], len(argv) == 3)
     else:
         print(f"service: bad arguments: {' '.join(argv)}\n{USAGE}", file=sys.stderr)
         return 2
@@ -51,6 +57,8 @@ def main(argv: list[str]) -> int:
     except ServiceError as e:
         print(f"service: {e.message}", file=sys.stderr)
         return 1
+    if isinstance(request, rs.DebugService):
+        return 0
     print(f"{'NAME':<10} {'PID':>5} {'MODE':<10} {'STATE':<8} {'RESTARTS':>8}  LAST FAILURE")
     for r in table.rows:
         print(f"{r.name:<10} {r.pid:>5} {r.mode:<10} {r.state:<8} {r.restarts:>8}  "

@@ -41,6 +41,7 @@ from pith.drivers.ttyproto import (
     Foreground,
     GetForeground,
     Kinds,
+    Lend,
     Output,
     SetForeground,
     Size,
@@ -50,7 +51,7 @@ from pith.drivers.ttyproto import (
 )
 from pith.kernel.core.errors import KernelError, Timeout
 from pith.kernel.core.rights import WRITE
-from pith.lib.server import Caller, Client, Server, ServiceError
+from pith.lib.server import USER_BADGES, Caller, Client, Server, ServiceError
 from pith.lib.syscall import gate, with_gate
 from pith.servers.pm.protocol import Kill
 
@@ -149,6 +150,8 @@ class TtyServer(Server):
         self.lock = threading.Lock()
         self.foreground = 0  # guarded by lock
         self.stopping = False
+        self.lent = False  # the terminal is lent (to a debugger): input is not ours to read
+        self.taken_back = g.notification_create()  # signalled when the lending ends
         self.saved = raw_mode(self.fd_in)
         try:
             worker = g.thread_create()
@@ -195,6 +198,21 @@ class TtyServer(Server):
         with self.lock:
             return Foreground(self.foreground)
 
+    def do_lend(self, request: Lend, caller: Caller) -> Done:
+        if caller.badge >= USER_BADGES:
+            raise ServiceError("EPERM", "only system servers borrow the terminal")
+        if request.lent and not self.lent:
+            self.lent = True
+            if self.saved is not None:
+                with contextlib.suppress(termios.error):
+                    termios.tcsetattr(self.fd_in, termios.TCSADRAIN, self.saved)
+        elif not request.lent and self.lent:
+            if self.saved is not None:
+                raw_mode(self.fd_in)
+            self.lent = False
+            self.gate_of().signal(self.taken_back, 1)
+        return Done()
+
     def do_kinds(self, request: Kinds, caller: Caller) -> ConsoleKinds:
         return ConsoleKinds(*(os.isatty(fd) for fd in (self.fd_in, self.fd_out, self.fd_err)))
 
@@ -230,6 +248,9 @@ class TtyServer(Server):
             while not self.stopping:
                 g.device_irq(self.caps["console_in"], irq)
                 g.wait(irq)
+                if self.lent:  # (the input is a debugger's now: wait for it to end)
+                    g.wait(self.taken_back)
+                    continue
                 try:
                     data = os.read(self.fd_in, CHUNK)
                 except BlockingIOError:

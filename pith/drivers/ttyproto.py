@@ -19,6 +19,9 @@ comes back loses at most the line being edited, and no reader.
   `ConsoleFlush()` — ^C or ^\\: the typed-ahead input is dropped and readers
   waiting at that moment are answered `Failure("EINTR", …)`.
 - tty → pm: `Kill(-pgid, SIGINT or SIGQUIT)` to the foreground group.
+- rs → tty: `Lend(True)` — the host terminal goes back to cooked mode and tty leaves
+  its input alone (a debugger in a server reads it: `service debug`); `Lend(False)`
+  takes it back. System servers only (a user process's badge gets EPERM).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ __all__ = [
     "Foreground",
     "GetForeground",
     "Kinds",
+    "Lend",
     "Output",
     "SetForeground",
     "Size",
@@ -62,6 +66,10 @@ class WindowSize(msgspec.Struct, frozen=True, tag=True):
 
 class Kinds(msgspec.Struct, frozen=True, tag=True):
     pass
+
+
+class Lend(msgspec.Struct, frozen=True, tag=True):
+    lent: bool
 
 
 class ConsoleKinds(msgspec.Struct, frozen=True, tag=True):
@@ -98,5 +106,5 @@ class ConsoleFlush(msgspec.Struct, frozen=True, tag=True):
     pass
 
 
-TtyRequest = Output | SetForeground | GetForeground | WindowSize | Kinds
+TtyRequest = Output | SetForeground | GetForeground | WindowSize | Kinds | Lend
 TtyReply = Written | Done | Foreground | Size | ConsoleKinds

@@ -50,6 +50,7 @@ started for an update gets that state, after `setup()`, in `restore()`.
 
 from __future__ import annotations
 
+import contextlib
 import random
 import re
 from collections.abc import Callable
@@ -62,6 +63,8 @@ from pith.kernel.core import syscalls as sc
 from pith.kernel.core.actions import Error, Received, Result, Signalled
 from pith.kernel.core.errors import KernelError, error_for
 from pith.kernel.core.rights import MAX_MESSAGE
+from pith.lib import debug
+from pith.lib.debug import Debug, Debugged
 from pith.lib.fault import HOOK_KINDS, Fault, corrupt_state
 from pith.lib.syscall import Gate, gate
 
@@ -165,12 +168,14 @@ class Server:
     _handlers: ClassVar[dict[type, str]]
     stopped = False  # set once it has answered Stop: the loop ends
     fault: Fault | None = None  # armed by Inject
+    debug_next: Caller | None = None  # rs's Debug(next=True), answered after the next request
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if "requests" in cls.__dict__:
-            framework = (Stop, Ping, Inject, Prepare)
-            cls._decoder = msgspec.msgpack.Decoder(cls.requests | Stop | Ping | Inject | Prepare)
+            framework = (Stop, Ping, Inject, Prepare, Debug)
+            cls._decoder = msgspec.msgpack.Decoder(
+                cls.requests | Stop | Ping | Inject | Prepare | Debug)
             kinds = getattr(cls.requests, "__args__", (cls.requests,))
             cls._handlers = {k: "do_" + _snake(k.__name__) for k in (*kinds, *framework)}
             missing = [h for h in cls._handlers.values() if not hasattr(cls, h)]
@@ -208,8 +213,12 @@ class Server:
         if fault is not None:
             fault.before()
         self._current = caller.reply  # (until a handler answers it itself)
+        handler = getattr(self, self._handlers[type(request)])
         try:
-            reply = getattr(self, self._handlers[type(request)])(request, caller)
+            if self.debug_next is not None and not isinstance(request, (Ping, Debug)):
+                reply = self._debugged(handler, request, caller)
+            else:
+                reply = handler(request, caller)
         except ServiceError as e:
             reply = Failure(e.error, e.message)
         if reply is DEFER:
@@ -280,6 +289,28 @@ class Server:
 
     def do_ping(self, request: Ping, caller: Caller) -> Pong:
         return Pong()
+
+    def do_debug(self, request: Debug, caller: Caller) -> Debugged:
+        """pdb in this server, on the host terminal (pith/lib/debug.py); rs's badge only."""
+        if caller.badge != INJECT_BADGE:
+            raise ServiceError("EPERM", "only rs starts a debugger in a server")
+        if request.next:
+            self.debug_next = caller
+            return DEFER  # type: ignore[no-any-return]
+        debug.session(self, self.endpoint or type(self).__name__)
+        return Debugged()
+
+    def _debugged(self, handler: Callable[[Any, Caller], Any], request: Any,
+                  caller: Caller) -> Any:
+        """The next request after Debug(next=True): its handler under pdb; then rs hears."""
+        waiting, self.debug_next = self.debug_next, None
+        try:
+            return debug.run_traced(self.endpoint or type(self).__name__, handler, request,
+                                    caller)
+        finally:
+            if waiting is not None and waiting.reply is not None:
+                with contextlib.suppress(KernelError):
+                    self.answer(waiting, Debugged())
 
     def do_inject(self, request: Inject, caller: Caller) -> Injected:
         if caller.badge != INJECT_BADGE:

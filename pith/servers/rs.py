@@ -51,8 +51,10 @@ from pathlib import Path
 
 import msgspec
 
+from pith.drivers.ttyproto import Done, Lend
 from pith.kernel.core.errors import KernelError, ProcessDead, ServerDied, Timeout
 from pith.kernel.core.rights import GRANT, READ, WRITE
+from pith.lib.debug import Debug, Debugged
 from pith.lib.manifest import Manifest, ManifestError, Service
 from pith.lib.server import (
     INJECT_BADGE,
@@ -214,6 +216,7 @@ class Child:
     by_operator: bool = False  # being restarted by `service restart` (not a failure)
     restart_at: float | None = None  # a restart waiting out its back-off
     failed: bool = False  # the policy gave up on it
+    debugged: bool = False  # stopped in pdb (`service debug`): no heartbeats meanwhile
 
 
 class Supervisor:
@@ -254,7 +257,7 @@ class Supervisor:
             with self.lock:
                 s, proc = child.spec, child.proc
                 skip = (child.failed or child.stopped or proc < 0 or child.next_ping > now
-                        or not s.provides or child.by_operator)
+                        or not s.provides or child.by_operator or child.debugged)
                 if not s.heartbeat or skip:
                     continue
                 child.next_ping = now + s.heartbeat
@@ -422,6 +425,14 @@ class StartService(msgspec.Struct, frozen=True, tag=True):
     name: str
 
 
+class DebugService(msgspec.Struct, frozen=True, tag=True):
+    """`service debug NAME [--next]`: pdb in the server, on the host terminal
+    (pith/lib/debug.py); answered when the session is over."""
+
+    name: str
+    next: bool = False
+
+
 class InjectFault(msgspec.Struct, frozen=True, tag=True):
     """`pith inject`: have service `name` commit fault `kind` (pith/lib/fault.py)."""
 
@@ -465,7 +476,7 @@ class Queries(Server):
     """rs's own endpoint ("rs"), served by its second thread: what procfs shows."""
 
     requests = (Services | Processes | IpcCounts | Restart | StopService | StartService | Update
-                | InjectFault)
+                | InjectFault | DebugService)
     endpoint = "rs"
 
     def __init__(self, caps: dict[str, int], args: tuple[str, ...], supervisor: Supervisor,
@@ -545,6 +556,38 @@ class Queries(Server):
             raise ServiceError("EAGAIN", f"{request.name} did not take the fault: {e}") from None
         finally:
             g.cap_delete(slot)
+
+    def do_debug_service(self, request: DebugService, caller: Caller) -> ServiceTable:
+        """Lend the host terminal to pdb in the server (tty gives it up meanwhile); the
+        supervisor goes on without waiting for the session (the lock is let go)."""
+        child = self._child(request.name)
+        if child.failed or child.stopped or child.proc < 0 or not child.spec.provides:
+            raise ServiceError("EINVAL", f"{request.name} is not running")
+        if child.spec.mode == "collocated":
+            raise ServiceError("EINVAL", f"{request.name} runs in the kernel: pdb there would "
+                               "stop the kernel")
+        endpoints, g = self.supervisor.endpoints, self.gate_of()
+        tty = Client(endpoints["tty"], Done) if "tty" in endpoints and request.name != "tty" \
+            else None
+        slot = g.cap_mint(endpoints[child.spec.provides[0]], WRITE, INJECT_BADGE)
+        child.debugged = True
+        lock = self.supervisor.lock
+        lock.release()  # (held once, by dispatch: deaths and restarts go on meanwhile)
+        try:
+            if tty is not None:
+                tty.call(Lend(True))
+            Client(slot, Debugged).call(Debug(request.next))
+        except (KernelError, ServiceError) as e:
+            raise ServiceError("EIO", f"debugging {request.name}: {e}") from None
+        finally:
+            if tty is not None:
+                with contextlib.suppress(KernelError, ServiceError):
+                    tty.call(Lend(False))
+            lock.acquire()
+            child.debugged = False
+            child.next_ping = time.monotonic() + child.spec.heartbeat
+            g.cap_delete(slot)
+        return self.do_services(Services(), caller)
 
     def do_start_service(self, request: StartService, caller: Caller) -> ServiceTable:
         child = self._child(request.name)

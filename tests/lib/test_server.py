@@ -9,8 +9,10 @@ from pith.kernel.core import syscalls as sc
 from pith.kernel.core.actions import Error, Received, Signalled
 from pith.kernel.core.errors import ErrorCode, ServerDied
 from pith.kernel.core.rights import MAX_MESSAGE
+from pith.lib.debug import Debug
 from pith.lib.server import (
     DEFER,
+    INJECT_BADGE,
     USER_BADGES,
     Caller,
     Failure,
@@ -101,6 +103,16 @@ def test_a_user_process_may_not_stop_or_prepare_a_server() -> None:
     reply = server.dispatch(msgspec.msgpack.encode(Stop()), Caller(0, 1))  # rs's own cap
     assert msgspec.msgpack.decode(reply or b"", type=Stopped) == Stopped()
     assert server.stopped
+
+
+def test_only_rs_starts_a_debugger_and_a_debug_next_waits_for_a_request() -> None:
+    server = EchoServer({})
+    for badge in (0, 5, USER_BADGES + 3):  # (a system server's cap, a user's: not rs's)
+        reply = server.dispatch(msgspec.msgpack.encode(Debug()), Caller(badge, 1))
+        assert msgspec.msgpack.decode(reply or b"", type=Failure).error == "EPERM"
+    assert server.dispatch(msgspec.msgpack.encode(Debug(next=True)), Caller(INJECT_BADGE, 2)) \
+        is None  # (answered once the next request has been handled under pdb)
+    assert server.debug_next == Caller(INJECT_BADGE, 2)
 
 
 class Big(msgspec.Struct, tag=True):
