@@ -83,7 +83,8 @@ def _parts(sh: Shell, parts: list[Part], in_param: bool = False) -> list[Seg]:
 
 def _tilde(sh: Shell, user: str) -> str:
     if not user:
-        return sh.get_var("HOME") or "~"
+        home = sh.get_var("HOME")
+        return "~" if home is None else home
     try:
         import pwd
 

@@ -334,7 +334,7 @@ class Parser:
             self.take()
             if not words and ASSIGN.match(t.text):
                 name, _, value = t.text.partition("=")
-                assigns.append((name, make_word(value)))
+                assigns.append((name, make_word(value, assignment=True)))
             else:
                 words.append(make_word(t.text))
                 if len(words) == 1 and not assigns and not redirs and self.is_op("("):

@@ -21,8 +21,11 @@ def is_name(s: str) -> bool:
         c.isalnum() or c == "_" for c in s) and s.isascii()
 
 
-def make_word(raw: str) -> Word:
-    return Word(raw, parse_word(raw))
+def make_word(raw: str, assignment: bool = False) -> Word:
+    """A word; an assignment's value also expands a ~ after each unquoted ':'."""
+    parser = _Parser(raw, "word")
+    parser.assignment = assignment
+    return Word(raw, parser.parse())
 
 
 def parse_word(raw: str) -> list[Part]:
@@ -114,6 +117,7 @@ class _Parser:
         # '"' work, "'" is an ordinary character, all of it is quoted)
         self.mode = mode
         self.parts: list[Part] = []
+        self.assignment = False
 
     def lit(self, text: str, quoted: bool) -> None:
         last = self.parts[-1] if self.parts else None
@@ -149,13 +153,17 @@ class _Parser:
             else:
                 self.lit(c, quoted)
                 self.i += 1
+                if c == ":" and self.assignment and s.startswith("~", self.i):
+                    self._tilde()
         return self.parts
 
     def _tilde(self) -> None:
-        s = self.s
-        j = s.find("/")
-        j = len(s) if j < 0 else j
-        user = s[1:j]
+        """A tilde prefix at self.i: up to the first '/' (or, in an assignment, ':')."""
+        s, start = self.s, self.i
+        j = start + 1
+        while j < len(s) and s[j] != "/" and not (self.assignment and s[j] == ":"):
+            j += 1
+        user = s[start + 1:j]
         if all(c.isalnum() or c in "._-" for c in user):
             self.parts.append(Tilde(user))
             self.i = j
@@ -165,7 +173,9 @@ class _Parser:
         n = s[i + 1:i + 2]
         escapable = {"word": None, "dq": '$`"\\', "heredoc": "$`\\",
                      "dqword": '$`"\\}'}[self.mode]
-        if escapable is None or (n and n in escapable):
+        if not n:  # a backslash ending the text stands for itself
+            self.lit("\\", True)
+        elif escapable is None or n in escapable:
             self.lit(n, True)
         elif self.mode == "heredoc" and n == "\n":
             pass
