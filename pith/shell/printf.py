@@ -7,6 +7,8 @@ errors).
 
 from __future__ import annotations
 
+import re
+
 __all__ = ["echo_text", "printf_text", "unescape"]
 
 SIMPLE = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v",
@@ -35,7 +37,7 @@ def unescape(s: str, echo_style: bool) -> tuple[str, bool]:
             j = start
             while j < len(s) and j < start + 3 and s[j] in "01234567":
                 j += 1
-            out.append(chr(int(s[start:j] or "0", 8) & 0xFF))
+            out.append(_byte(int(s[start:j] or "0", 8) & 0xFF))
             i = j
         elif n == '"' and not echo_style:
             out.append('"')
@@ -44,6 +46,18 @@ def unescape(s: str, echo_style: bool) -> tuple[str, bool]:
             out.append("\\" + n)
             i += 2
     return "".join(out), False
+
+
+def _byte(v: int) -> str:
+    """The character that stands for byte v: ASCII, or (128..255) the raw byte, written
+    out as itself (surrogateescape), not UTF-8 encoded as dash never does."""
+    return chr(v) if v < 128 else chr(0xDC00 + v)
+
+
+def _text(spec: str, text: str) -> str:
+    """%s with width and precision counted in bytes, as in C."""
+    raw = text.encode("utf-8", "surrogateescape")
+    return (("%" + spec + "s").encode() % raw).decode("utf-8", "surrogateescape")
 
 
 def echo_text(args: list[str]) -> str:
@@ -55,28 +69,33 @@ def echo_text(args: list[str]) -> str:
     return text + ("\n" if newline and not stopped else "")
 
 
+NUMBER = re.compile(r"[ \t\n\r\f\v]*([-+]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)")
+INT_MIN, INT_MAX = -(1 << 63), (1 << 63) - 1
+
+
 def _number(arg: str, errors: list[str]) -> int:
+    """An integer argument as C's strtoimax reads it (the longest number at its start),
+    with dash's messages for what is left over or out of range."""
     if arg[:1] in ("'", '"'):
         return ord(arg[1]) if len(arg) > 1 else 0
-    s = arg.strip()
-    try:
-        if s.lower().startswith(("0x", "-0x", "+0x")):
-            return int(s, 16)
-        if len(s) > 1 and s.lstrip("+-").startswith("0"):
-            return int(s, 8)
-        return int(s or "0")
-    except ValueError:
-        errors.append(f"{arg}: Illegal number" if s else "")
-        digits = ""
-        for ch in s:
-            if ch.isdigit() or (not digits and ch in "+-"):
-                digits += ch
-            else:
-                break
-        try:
-            return int(digits)
-        except ValueError:
-            return 0
+    if not arg:
+        return 0
+    m = NUMBER.match(arg)
+    if not m:
+        errors.append(f"{arg}: expected numeric value")
+        return 0
+    digits = m.group(2)
+    if digits[:2].lower() == "0x":
+        n = int(digits, 16)
+    else:
+        n = int(digits, 8) if digits.startswith("0") else int(digits)
+    n = -n if m.group(1) == "-" else n
+    if not INT_MIN <= n <= INT_MAX:
+        errors.append(f"{arg}: Numerical result out of range")
+        n = max(INT_MIN, min(INT_MAX, n))
+    elif m.end() != len(arg):
+        errors.append(f"{arg}: not completely converted")
+    return n
 
 
 def _float(arg: str, errors: list[str]) -> float:
@@ -111,12 +130,13 @@ def _alternate(spec: str, conv: str, v: int) -> str:
 def _convert(spec: str, conv: str, arg: str | None, errors: list[str]) -> tuple[str, bool]:
     a = "" if arg is None else arg
     if conv == "s":
-        return ("%" + spec + "s") % a, False
+        return _text(spec, a), False
     if conv == "b":
         text, stop = unescape(a, True)
-        return ("%" + spec + "s") % text, stop
-    if conv == "c":
-        return ("%" + spec + "s") % a[:1], False
+        return _text(spec, text), stop
+    if conv == "c":  # the first byte; an empty argument gives a NUL, as in dash
+        return _text(spec, a.encode("utf-8", "surrogateescape")[:1].decode(
+            "utf-8", "surrogateescape") or "\0"), False
     if conv in "di":
         return ("%" + spec + "d") % _number(a, errors), False
     if conv in "uoxX":
