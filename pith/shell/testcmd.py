@@ -21,9 +21,12 @@ class TestError(Exception):
 
 def _int(s: str) -> int:
     try:
-        return int(s.strip())
+        n = int(s.strip())
     except ValueError:
-        raise TestError(f"{s}: bad number") from None
+        raise TestError(f"Illegal number: {s}") from None
+    if not -(1 << 63) <= n < 1 << 63:
+        raise TestError(f"Illegal number: {s}")
+    return n
 
 
 def _stat(path: str, follow: bool = True) -> os.stat_result | None:
@@ -73,9 +76,11 @@ def _binary(a: str, op: str, b: str) -> bool:
         sa, sb = _stat(a), _stat(b)
         if op == "-ef":
             return bool(sa and sb and (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino))
+        if not (sa and sb):  # as dash: both files must exist
+            return False
         if op == "-nt":
-            return bool(sa and (not sb or sa.st_mtime > sb.st_mtime))
-        return bool(sb and (not sa or sa.st_mtime < sb.st_mtime))
+            return sa.st_mtime > sb.st_mtime
+        return sa.st_mtime < sb.st_mtime
     x, y = _int(a), _int(b)
     return {"-eq": x == y, "-ne": x != y, "-lt": x < y, "-le": x <= y, "-gt": x > y,
             "-ge": x >= y}[op]
