@@ -135,25 +135,44 @@ def b_cd(sh: Shell, argv: list[str]) -> int:
     else:
         target = args[0]
     old = sh.get_var("PWD") or _getcwd()
+    for prefix in _cdpath(sh, target):
+        path = f"{prefix}/{target}" if prefix else target
+        logical = _chdir(path, old, physical)
+        if logical is not None:
+            break
+    else:
+        sh.error(f"cd: can't cd to {target}")
+        return 2
+    sh.set_var("OLDPWD", old)
+    sh.set_var("PWD", logical)
+    if print_it or prefix:  # a directory found through CDPATH is shown, as `cd -` is
+        out(logical + "\n")
+    return 0
+
+
+def _cdpath(sh: Shell, target: str) -> list[str]:
+    """The directories to look for a relative target in ('' is the target as given)."""
+    cdpath = sh.get_var("CDPATH")
+    if not cdpath or target.startswith("/") or target.split("/")[0] in (".", ".."):
+        return [""]
+    return [d if d not in ("", ".") else "" for d in cdpath.split(":")]
+
+
+def _chdir(target: str, old: str, physical: bool) -> str | None:
+    """Change to target (relative to the logical `old`): the new $PWD, or None."""
     logical = _normalize(target if target.startswith("/") else f"{old}/{target}")
     try:
         if physical:
             os.chdir(target)
-            logical = _getcwd()
-        else:
-            os.chdir(logical)
+            return _getcwd()
+        os.chdir(logical)
+        return logical
     except OSError:
         try:
             os.chdir(target)
-            logical = _getcwd()
+            return _getcwd()
         except OSError:
-            sh.error(f"cd: can't cd to {target}")
-            return 2
-    sh.set_var("OLDPWD", old)
-    sh.set_var("PWD", logical)
-    if print_it:
-        out(logical + "\n")
-    return 0
+            return None
 
 
 def _getcwd() -> str:
@@ -256,7 +275,9 @@ def _read_file(path: str) -> str:
 def b_exec(sh: Shell, argv: list[str]) -> int:
     if len(argv) == 1:
         return 0
-    raise ExitShell(sh.jobs.foreground_program(argv[1:], [], []))
+    status = sh.jobs.foreground_program(argv[1:], [], [])
+    sh.st.traps.pop("EXIT", None)  # the shell was replaced: it has no exit to trap
+    raise ExitShell(status)
 
 
 @builtin("command")
@@ -272,7 +293,7 @@ def b_command(sh: Shell, argv: list[str]) -> int:
     if not args:
         return 0
     if "v" in mode or "V" in mode:
-        return _type(sh, args, verbose="V" in mode)
+        return _type(sh, args[:1], verbose="V" in mode)  # dash looks at the first name only
     name = args[0]
     if name in BUILTINS:
         return BUILTINS[name](sh, args)
@@ -311,19 +332,21 @@ def b_type(sh: Shell, argv: list[str]) -> int:
 # --- variables --------------------------------------------------------------------------------
 
 def _assign_args(sh: Shell, argv: list[str], mark: set[str]) -> int:
-    status = 0
-    for arg in argv[1:]:
+    args = argv[1:]
+    if args and args[0] == "--":
+        args = args[1:]
+    for arg in args:
         if arg == "-p":
             continue
+        if arg.startswith("-"):
+            raise ShellError(f"{argv[0]}: Illegal option {arg[:2]}")
         name, eq, value = arg.partition("=")
         if not is_name(name):
-            sh.error(f"{argv[0]}: {name}: bad variable name")
-            status = 2
-            continue
+            raise ShellError(f"{argv[0]}: {name}: bad variable name")
         if eq:
             sh.set_var(name, value)
         mark.add(name)
-    return status
+    return 0
 
 
 @builtin("export")
@@ -350,8 +373,7 @@ def b_readonly(sh: Shell, argv: list[str]) -> int:
 @builtin("local")
 def b_local(sh: Shell, argv: list[str]) -> int:
     if not sh.st.local_stack:
-        sh.error("local: not in a function")
-        return 2
+        raise ShellError("local: not in a function")
     frame = sh.st.local_stack[-1]
     for arg in argv[1:]:
         name, eq, value = arg.partition("=")
@@ -372,6 +394,8 @@ def b_unset(sh: Shell, argv: list[str]) -> int:
             funcs = False
         elif funcs:
             sh.st.functions.pop(arg, None)
+        elif not is_name(arg):
+            raise ShellError(f"unset: {arg}: bad variable name")
         else:
             sh.unset_var(arg)
     return 0
@@ -500,13 +524,22 @@ def b_read(sh: Shell, argv: list[str]) -> int:
         a = args.pop(0)
         if a == "--":
             break
-        if "r" in a:
-            raw = True
-        if a == "-p" and args:
-            prompt = args.pop(0)
+        for k, c in enumerate(a[1:]):
+            if c == "r":
+                raw = True
+            elif c == "p":
+                prompt = a[k + 2:] or (args.pop(0) if args else "")
+                break
+            else:
+                sh.error(f"read: Illegal option -{c}")
+                return 2
     if not args:
         sh.error("read: arg count")
         return 2
+    for name in args:
+        if not is_name(name):
+            sh.error(f"read: {name}: bad variable name")
+            return 2
     if prompt and os.isatty(0):
         sh.error_raw(prompt)
     chars, eof = _read_line(raw)
@@ -527,7 +560,10 @@ def b_wait(sh: Shell, argv: list[str]) -> int:
     for arg in argv[1:]:
         if arg.startswith("%"):
             job = sh.jobs.find(arg)
-            status = sh.jobs.wait_job(job) if job else 127
+            if job is None:
+                sh.error(f"wait: No such job: {arg}")
+                return 2
+            status = sh.jobs.wait_job(job)
         elif arg.isdigit():
             status = sh.jobs.wait_pid(int(arg))
         else:
@@ -637,9 +673,9 @@ def _install_trap(sh: Shell, n: int, action: str) -> None:
         handler = signal.SIG_IGN
     else:
         def handler(signo: int, frame: object) -> None:
-            saved = sh.st.status
-            sh.run_source(action)
-            sh.st.status = saved
+            # only noted here; the action runs when the current command is done (as in
+            # dash), never in the middle of whatever system call the signal interrupted
+            sh.pending_signals.append(signo)
         sh.sigdef.add(n)
     with contextlib.suppress(OSError, ValueError):
         signal.signal(n, handler)
@@ -683,7 +719,7 @@ def b_getopts(sh: Shell, argv: list[str]) -> int:
         if silent:
             sh.set_var("OPTARG", c)
         else:
-            sh.error(f"Illegal option -{c}")
+            sh.error_raw(f"Illegal option -{c}\n")
         c = "?"
     elif spec[spec.index(c) + 1:spec.index(c) + 2] == ":":
         if sub > 1:
@@ -697,7 +733,7 @@ def b_getopts(sh: Shell, argv: list[str]) -> int:
                 sh.set_var("OPTARG", c)
                 c = ":"
             else:
-                sh.error(f"No arg for -{c} option")
+                sh.error_raw(f"No arg for -{c} option\n")
                 c = "?"
     sh.set_var(var, c)
     sh.set_var("OPTIND", str(optind))

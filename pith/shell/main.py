@@ -75,6 +75,7 @@ def run_loop(sh: Shell, src: Source, reader: LineReader | None = None) -> int:
         if reader is not None:
             reader.first = True
             sh.jobs.reap()
+            sh.run_traps()
         try:
             script = parser.next_command()
             if script is None:
@@ -238,4 +239,6 @@ def main(argv: list[str], self_path: str) -> int:
         status = e.status
     except KeyboardInterrupt:
         status = 130
+    with contextlib.suppress(ShellError, ExitShell):
+        sh.run_traps()
     return _exit_trap(sh, status)

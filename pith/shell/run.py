@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 from typing import TYPE_CHECKING
 
 from pith.shell import redirect
@@ -58,8 +59,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Shell", "write_fd"]
 
-SPECIAL_BUILTINS = {":", ".", "break", "continue", "eval", "exec", "exit", "export",
-                    "readonly", "return", "set", "shift", "trap", "unset"}
+SPECIAL_BUILTINS = {":", ".", "break", "continue", "eval", "exec", "exit", "export", "local",
+                    "readonly", "return", "set", "shift", "times", "trap", "unset"}
 
 
 def write_fd(fd: int, text: str) -> None:
@@ -78,6 +79,7 @@ class Shell:
         self.func_depth = 0
         self.sub_status = 0
         self.sigdef: set[int] = set()
+        self.pending_signals: list[int] = []  # caught, their trap actions not yet run
         self.lineno = 0
 
     # --- variables --------------------------------------------------------------------------
@@ -135,13 +137,30 @@ class Shell:
             self.report(e)
             raise
 
+    def run_traps(self) -> None:
+        """Run the trap actions of the signals caught since the last call ($? kept)."""
+        while self.pending_signals:
+            signo = self.pending_signals.pop(0)
+            try:
+                action = self.st.traps.get(signal.Signals(signo).name[3:])
+            except ValueError:
+                action = None
+            if action:
+                saved = self.st.status
+                self.run_source(action)
+                self.st.status = saved
+
     # --- lists ------------------------------------------------------------------------------
 
     def run_script(self, script: Script) -> int:
         status = self.st.status
         for ao, background in script.items:
+            if "n" in self.st.options and not self.interactive:
+                break  # set -n: commands are read, not run
             status = self.jobs.background(ao) if background else self.run_andor(ao)
             self.st.status = status
+            if self.pending_signals:
+                self.run_traps()
         return status
 
     def run_andor(self, ao: AndOr) -> int:
@@ -159,6 +178,8 @@ class Shell:
                 if not last:
                     self.errexit_off -= 1
             self.st.status = status
+            if self.pending_signals:
+                self.run_traps()
             if last and status and self._errexit_applies(p):
                 raise ExitShell(status)
         return status
@@ -383,6 +404,14 @@ class Shell:
                     return self.call_function(argv)
                 try:
                     return BUILTINS[argv[0]](self, argv)
+                except ShellError as e:
+                    if special:
+                        raise
+                    # an ordinary builtin's error (`read` into a readonly variable) is its
+                    # status, not the end of the script
+                    msg = str(e)
+                    self.error(msg if msg.startswith(f"{argv[0]}:") else f"{argv[0]}: {msg}")
+                    return e.status
                 except BrokenPipeError:
                     return 1
                 except OSError as e:
