@@ -360,3 +360,27 @@ def test_a_wait_cut_short_by_a_signal_leaves_the_zombie_for_the_next_wait() -> N
     reply = pm.dispatch(msgspec.msgpack.encode(pp.Wait(2)), Caller(1001, None))
     assert msgspec.msgpack.decode(reply or b"", type=pp.Waited) == pp.Waited(2, 0)
     assert 2 not in pm.procs and fake.deleted == [102]
+
+
+class SignalGate(AbandonedGate):
+    def __init__(self) -> None:
+        super().__init__()
+        self.signals: list[tuple[int, int]] = []
+
+    def process_signal(self, slot: int, signo: int) -> None:
+        self.signals.append((slot, signo))
+
+
+def test_ending_signals_are_followed_by_sigcont_so_a_stopped_process_gets_them() -> None:
+    import signal
+
+    from pith.lib.server import Caller
+    from pith.servers.pm import protocol as pp
+    from pith.servers.pm.server import PmServer, Proc
+
+    fake = SignalGate()
+    pm = PmServer({"vfs": 1, "pm": 2, "spawn": 3}, (), lambda: fake)  # type: ignore[arg-type, return-value]
+    pm.procs = {1: Proc(1, 0, 1, ["sh"], 101), 2: Proc(2, 1, 1, ["stopped"], 102)}
+    pm.do_kill(pp.Kill(2, signal.SIGINT), Caller(2, None))  # (tty's ^C)
+    pm.do_kill(pp.Kill(2, signal.SIGUSR1), Caller(1001, None))
+    assert fake.signals == [(102, signal.SIGINT), (102, signal.SIGCONT), (102, signal.SIGUSR1)]

@@ -2,8 +2,8 @@
 
 A user process of the default system (every server isolated) attacks through its own
 capabilities, as any program run from the shell could: it asks servers to stop, makes
-replies bigger than a message, leaves a thousand zombies, stops its shell, abandons a
-wait, fills vfs's pipes. Each attack must fail with an exception (the script prints
+replies bigger than a message, leaves a thousand zombies, stops its shell or itself,
+abandons a wait, fills vfs's pipes. Each attack must fail with an exception (the script prints
 "<attack>: blocked <error>"), no service may restart, and the next shell command must
 work. (The sandbox's own attacks are in tests/kernel/host/test_attacks.py.)
 """
@@ -22,7 +22,7 @@ from tests.kernel.host.conftest import no_leaks  # noqa: F401  (the leak check)
 ROOT = Path(__file__).resolve().parents[2]
 
 PRELUDE = """
-import os, signal, sys
+import os, signal, sys, time
 def attack(name, fn):
     try:
         print(f"{name}: ALLOWED {fn()!r}"[:200], flush=True)
@@ -75,6 +75,16 @@ def abandoned_wait():  # a wait cut short by a signal; the child exits after it
         os.getcwd()  # (the next call renews the interrupted gate)
 attack("abandoned wait", abandoned_wait)
 
+def stopped_child():  # a child stops itself (no job control sees it); SIGTERM still ends it
+    code = "import os, signal; open('/tmp/stopping', 'w').close(); os.kill(os.getpid(), 19)"
+    child = os.posix_spawn(sys.executable, [sys.executable, "-c", code], {})
+    deadline = time.monotonic() + 30
+    while not os.path.exists("/tmp/stopping"):
+        assert time.monotonic() < deadline, "the child did not start"
+    os.kill(child, signal.SIGTERM)
+    return os.waitstatus_to_exitcode(os.waitpid(child, 0)[1])
+attack("SIGTERM to a child stopped by itself", stopped_child)
+
 def zombies():  # children nobody waits for, until pm says no
     for n in range(1100):
         os.posix_spawn("/bin/true.py", ["true"], {})
@@ -91,7 +101,6 @@ print("reaped:", reaped)
 
 # Processes filling pipes nobody reads: vfs's pipe memory is bounded.
 PIPES = PRELUDE + """
-import time
 if sys.argv[1:] == ["child"]:
     def fill():
         while True:
@@ -157,6 +166,7 @@ def test_requests_that_would_end_a_server_are_refused(image: Path) -> None:
     assert int(rows) == 6 and int(longest) < 30000, said  # (init, sh, python, 3 x true)
     assert said["SIGTSTP to the shell"].startswith("blocked OSError: [Errno 22]"), said
     assert said["abandoned wait"] == "blocked TimeoutError: alarm", said
+    assert said["SIGTERM to a child stopped by itself"] == "ALLOWED -15", said
     assert said["1,100 zombies"].startswith("blocked BlockingIOError: [Errno 11]"), said
     assert int(said["reaped"]) >= 250, said  # the abandoned wait's child among them
     assert_system_unharmed(done)

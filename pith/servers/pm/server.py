@@ -16,7 +16,9 @@ Forget), hands its children to init, sends SIGCHLD to its parent and answers
 a Wait. A zombie stays in the table until waited for (its parent gone: at
 once). Kill: a user process may not signal init (EPERM); system callers
 (badges below BADGE_BASE: rs, tty) may signal anyone. The stop signals (STOPS) are
-refused (EINVAL): with no job control, a stopped process would stay stopped.
+refused (EINVAL): with no job control, a stopped process would stay stopped; and
+SIGHUP, SIGINT, SIGQUIT, SIGTERM are followed by SIGCONT (ENDING), so a process that
+stopped itself still gets them (^C reaches it).
 
 Limits, so that no client can make pm fail: at most MAX_PROCS processes, zombies
 included (a spawn past it, or one the kernel refuses, is EAGAIN, as fork's
@@ -49,6 +51,9 @@ RUNTIME = "pith.lib.posix.run:main"
 # Signals that would stop a process: Pith has no job control, so nobody would see the
 # stop or continue it (a child could freeze its shell with SIGTSTP); refused, as SIGSTOP.
 STOPS = frozenset({signal.SIGSTOP, signal.SIGTSTP, signal.SIGTTIN, signal.SIGTTOU})
+# A process can still stop itself (kill(getpid(), SIGSTOP) goes straight to the host);
+# these are followed by SIGCONT, so ^C or a kill still reaches it.
+ENDING = frozenset({signal.SIGHUP, signal.SIGINT, signal.SIGQUIT, signal.SIGTERM})
 MAX_PROCS = 256  # processes in the table, zombies included
 TABLE_BUDGET = 48 * 1024  # bytes of argv text in one ProcessTable reply
 
@@ -323,6 +328,8 @@ class PmServer(Server):
                 g.process_kill(p.slot, -signal.SIGKILL)
             else:
                 g.process_signal(p.slot, signo)
+                if signo in ENDING:  # (as a shell's kill does: one stopped takes it now)
+                    g.process_signal(p.slot, signal.SIGCONT)
 
     def do_setpgid(self, request: pp.Setpgid, caller: Caller) -> pp.Done:
         me = self._caller(caller)
