@@ -1,5 +1,5 @@
 """grep: print lines that match patterns (-E -F -G -i -v -c -n -l -L -q -s -w -x -o -h -H -r
--m NUM -e PAT -f FILE -a).
+-m NUM -e PAT -f FILE -a, context -A/-B/-C NUM).
 
 Basic (BRE) and extended (ERE) POSIX patterns are translated to Python's `re` over bytes, so
 matching is byte-wise as GNU grep's is in the C locale. A file holding a NUL byte is binary:
@@ -50,18 +50,24 @@ Output control:
   -l, --files-with-matches  print only names of FILEs with selected lines
   -c, --count               print only a count of selected lines per FILE
 
+Context control:
+  -B, --before-context=NUM  print NUM lines of leading context
+  -A, --after-context=NUM   print NUM lines of trailing context
+  -C, --context=NUM         print NUM lines of output context
+
 When FILE is '-', read standard input.  With no FILE, read '.' if
 recursive, '-' otherwise.  With fewer than two FILEs, assume -h.
 Exit status is 0 if any line is selected, 1 otherwise;
 if any error occurs and -q is not given, the exit status is 2.
 """
-SHORT = "EFGe:f:iywxsvm:nHhoqrRaLlc"
+SHORT = "EFGe:f:iywxsvm:nHhoqrRaLlcA:B:C:"
 LONG = {"extended-regexp": "E", "fixed-strings": "F", "basic-regexp": "G", "regexp=": "e",
         "file=": "f", "ignore-case": "i", "word-regexp": "w", "line-regexp": "x",
         "no-messages": "s", "invert-match": "v", "max-count=": "m", "line-number": "n",
         "with-filename": "H", "no-filename": "h", "only-matching": "o", "quiet": "q",
         "silent": "q", "recursive": "r", "dereference-recursive": "R", "text": "a",
-        "files-without-match": "L", "files-with-matches": "l", "count": "c"}
+        "files-without-match": "L", "files-with-matches": "l", "count": "c",
+        "after-context=": "A", "before-context=": "B", "context=": "C"}
 CLASSES = {b"alpha": b"a-zA-Z", b"digit": b"0-9", b"alnum": b"0-9A-Za-z", b"upper": b"A-Z",
            b"lower": b"a-z", b"space": b" \\t\\n\\r\\f\\v", b"blank": b" \\t",
            b"punct": re.escape(b"!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"),
@@ -179,6 +185,9 @@ class Grep:
     def __init__(self, regex: "re.Pattern[bytes]", flags: set[str], names: bool,
                  max_count: int | None) -> None:
         self.regex, self.f, self.names, self.max_count = regex, flags, names, max_count
+        self.context = False  # -A, -B or -C given (even 0: groups are still apart "--")
+        self.before = self.after = 0  # context lines (-B, -A)
+        self.printed_group = False  # a context group was printed: the next one gets "--"
         self.out = sys.stdout.buffer
         self.selected = False
         self.error = False
@@ -197,6 +206,9 @@ class Grep:
         prefix = (label.encode(errors="surrogateescape") + b":") if self.names else b""
         count = 0
         quiet_output = bool(f & set("qlLc"))
+        if self.context and not quiet_output and "o" not in f and not binary:
+            self.search_context(lines, label)
+            return
         for number, line in enumerate(lines, 1):
             if self.max_count is not None and count >= self.max_count:
                 break
@@ -226,6 +238,36 @@ class Grep:
             out.write(label.encode(errors="surrogateescape") + b"\n")
         if "L" in f and not count:
             out.write(label.encode(errors="surrogateescape") + b"\n")
+
+    def search_context(self, lines: list[bytes], label: str) -> None:
+        """Selected lines with -B/-A context: context lines marked '-', groups apart '--'."""
+        chosen: list[int] = []
+        for k, line in enumerate(lines):
+            if self.max_count is not None and len(chosen) >= self.max_count:
+                break
+            if (self.regex.search(line) is not None) != ("v" in self.f):
+                chosen.append(k)
+        if not chosen:
+            return
+        self.selected = True
+        name = label.encode(errors="surrogateescape")
+        selected = set(chosen)
+        shown = -1  # the last line index written
+        for k in chosen:
+            start = max(k - self.before, shown + 1)
+            if self.printed_group and (shown < 0 or start > shown + 1):
+                self.out.write(b"--\n")
+            last = k
+            while last + 1 < len(lines) and last + 1 <= k + self.after \
+                    and last + 1 not in selected:
+                last += 1
+            for j in range(start, last + 1):
+                mark = b":" if j in selected else b"-"
+                head = (name + mark if self.names else b"") + (
+                    b"%d" % (j + 1) + mark if "n" in self.f else b"")
+                self.out.write(head + lines[j] + b"\n")
+            shown = last
+            self.printed_group = True
 
     def file(self, name: str, top: bool) -> None:
         if name == "-" and top:
@@ -275,6 +317,7 @@ def command(argv: list[str]) -> int:
     opts, args = options(argv, SHORT, [*LONG, "help"])
     flags: set[str] = set()
     max_count = None
+    context: dict[str, int] = {}
     for o, v in opts:
         if o == "--help":
             sys.stdout.write(HELP)
@@ -285,6 +328,12 @@ def command(argv: list[str]) -> int:
                 sys.stderr.write(f"{PROG}: invalid max count\n")
                 return 2
             max_count = max(int(v), 0) if int(v) >= 0 else None
+        if letter in "ABC":
+            if not v.isdigit():
+                sys.stderr.write(f"{PROG}: {v}: invalid context length argument\n")
+                return 2
+            context[letter] = int(v)
+            continue
         if letter in "EFG":
             flags -= set("EFG")
         flags.add(letter)
@@ -301,6 +350,9 @@ def command(argv: list[str]) -> int:
     files = files or (["."] if recursive else ["-"])
     names = ("H" in flags or len(files) > 1 or recursive) and "h" not in flags
     grep = Grep(regex, flags, names, max_count)
+    grep.context = bool(context)
+    grep.before = context.get("B", context.get("C", 0))
+    grep.after = context.get("A", context.get("C", 0))
     for name in files:
         grep.file(name, True)
         if grep.selected and "q" in flags:
