@@ -2,10 +2,11 @@
 
 A user process of the default system (every server isolated) attacks through its own
 capabilities, as any program run from the shell could: it asks servers to stop, makes
-replies bigger than a message, leaves a thousand zombies, stops its shell or itself,
-abandons a wait, fills vfs's pipes. Each attack must fail with an exception (the script prints
-"<attack>: blocked <error>"), no service may restart, and the next shell command must
-work. (The sandbox's own attacks are in tests/kernel/host/test_attacks.py.)
+replies bigger than a message (a getcwd, a process table, an offset), leaves a thousand
+zombies, stops its shell or itself, abandons a wait, fills vfs's pipes. Each attack must
+fail with an exception (the script prints "<attack>: blocked <error>"), no service may
+restart, and the next shell command must work. (The sandbox's own attacks are in
+tests/kernel/host/test_attacks.py.)
 """
 
 from __future__ import annotations
@@ -55,6 +56,12 @@ def deep_cwd():
     return os.getcwd()
 attack("getcwd of a deep tree", deep_cwd)
 os.chdir("/")
+
+def seek_past_off_t():  # the offset would grow past what a reply can carry
+    fd = os.open("/bin/ls.py", os.O_RDONLY)
+    for _ in range(3):
+        os.lseek(fd, 2**63 - 1, os.SEEK_CUR)
+attack("lseek past off_t", seek_past_off_t)
 
 for _ in range(3):  # three 30 KB argvs: a process table over one message, shortened
     os.posix_spawn("/bin/true.py", ["true", "x" * 30000], {})
@@ -162,6 +169,7 @@ def test_requests_that_would_end_a_server_are_refused(image: Path) -> None:
         assert said[f"Stop {name}"] == "blocked OSError: EPERM", said
         assert said[f"Prepare {name}"] == "blocked OSError: EPERM", said
     assert said["getcwd of a deep tree"].startswith("blocked OSError: [Errno 36]"), said
+    assert said["lseek past off_t"].startswith("blocked OSError: [Errno 22]"), said
     rows, longest = said["table rows"].split(" longest argv: ")
     assert int(rows) == 6 and int(longest) < 30000, said  # (init, sh, python, 3 x true)
     assert said["SIGTSTP to the shell"].startswith("blocked OSError: [Errno 22]"), said

@@ -40,6 +40,7 @@ DEFAULT_MOUNTS = (("/", "mfs"), ("/tmp", "tmpfs"))
 NAMES_BUDGET = 32 * 1024  # bytes of names in one Names reply
 OUTPUT_CHUNK = 32 * 1024  # bytes of console output in one tty Output request
 RETRY_TIMEOUT = 10.0  # seconds a re-issued Output waits for a restarted tty
+MAX_OFFSET = 2**63 - 1  # a file offset, as Linux's off_t (past it a reply would not encode)
 
 
 def status(loc: Loc, attr: fs.Attr) -> vp.Status:
@@ -295,8 +296,9 @@ class VfsServer(Server):
             base = desc.loc.mount.call(fs.Stat(desc.loc.ino)).size
         else:
             raise ServiceError("EINVAL", f"bad whence {request.whence}")
-        if base + request.offset < 0:
-            raise ServiceError("EINVAL", "negative offset")
+        if not 0 <= base + request.offset <= MAX_OFFSET:
+            raise ServiceError("EINVAL", f"offset {base + request.offset} is out of range "
+                               f"0..{MAX_OFFSET}")
         desc.offset = base + request.offset
         return vp.Position(desc.offset)
 

@@ -91,6 +91,18 @@ def test_access_modes_and_ebadf(c: Client) -> None:
     assert c.err(vp.Read(d, 1)) == "EISDIR"
 
 
+def test_an_offset_past_off_t_is_einval_and_the_offset_stays(c: Client) -> None:
+    c.write_file("/f", b"abc")
+    fd = c(vp.Open("/f")).fd
+    top = 2**63 - 1
+    assert c(vp.Seek(fd, top)).offset == top
+    assert c.err(vp.Seek(fd, top, vp.SEEK_CUR)) == "EINVAL"  # (2**64 - 2: no reply encodes
+    assert c.err(vp.Seek(fd, 2**64 - 1)) == "EINVAL"          # one past that)
+    assert c(vp.Seek(fd, 0, vp.SEEK_CUR)).offset == top
+    assert c(vp.Read(fd, 10)).data == b""
+    assert c(vp.Seek(fd, -top, vp.SEEK_CUR)).offset == 0 and c(vp.Read(fd, 10)).data == b"abc"
+
+
 def test_trunc_append_and_truncate(c: Client) -> None:
     c.write_file("/f", b"abcdef")
     fd = c(vp.Open("/f", vp.O_RDONLY | vp.O_TRUNC)).fd  # no write access: no truncation
