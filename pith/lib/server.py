@@ -32,7 +32,7 @@ refused (EPERM) from badges USER_BADGES and up (user processes, whose caps pm ba
 1000 + pid, and rs's command); rs asks them on its own unbadged caps. A reply that
 would not fit one kernel message (a client asked for more than that) is answered
 `Failure("EOVERFLOW")` instead, where the kernel would refuse the reply and the
-server's loop would end.
+server's loop would end; so is one holding an int MessagePack cannot carry.
 
 Restarts and live update. rs starts every server with a last argument
 `start=fresh|restart|update`, which the framework takes off `args` and keeps as
@@ -381,8 +381,13 @@ class Client:
 
 
 def _fitting(reply: msgspec.Struct) -> bytes:
-    """`reply` encoded, or an EOVERFLOW Failure if it would not fit one kernel message."""
-    out = _encode(reply)
+    """`reply` encoded, or an EOVERFLOW Failure if it would not fit one kernel message
+    (or holds a number MessagePack cannot carry: an int past 64 bits)."""
+    try:
+        out = _encode(reply)
+    except (OverflowError, msgspec.EncodeError) as e:
+        return _encode(Failure("EOVERFLOW", f"the {type(reply).__name__} reply cannot be "
+                               f"encoded: {e}"))
     if len(out) <= MAX_MESSAGE:
         return out
     return _encode(Failure("EOVERFLOW", f"the {type(reply).__name__} reply would be "

@@ -140,3 +140,22 @@ def test_a_reply_over_the_message_limit_is_an_eoverflow_failure() -> None:
     assert msgspec.msgpack.decode(reply, type=Failure).error == "EOVERFLOW"
     small = server.dispatch(msgspec.msgpack.encode(Big(10)), Caller(1000, 1))
     assert msgspec.msgpack.decode(small or b"", type=Blob) == Blob(b"x" * 10)
+
+
+class Position(msgspec.Struct, tag=True):
+    offset: int
+
+
+class Seeking(Server):
+    """A reply with an int a client made grow past 64 bits: it must not end the server."""
+
+    requests = Big
+    endpoint = "x"
+
+    def do_big(self, request: Big, caller: Caller) -> Position:
+        return Position(request.size * 4)
+
+
+def test_a_reply_that_cannot_be_encoded_is_an_eoverflow_failure() -> None:
+    reply = Seeking({}).dispatch(msgspec.msgpack.encode(Big(2**63)), Caller(1000, 1))
+    assert msgspec.msgpack.decode(reply or b"", type=Failure).error == "EOVERFLOW"
