@@ -12,7 +12,9 @@ Dup + Dup2 (which clear the flag, on the same open file).
 
 Blocking: every fd is blocking (`set_blocking(fd, False)` is accepted and does
 nothing). A write larger than one message is sent in pieces and answered with
-the count written, as a blocking write to a file is.
+the count written, as a blocking write to a file is; a read of a regular file
+larger than one message is read in pieces too (Linux gives a file's bytes in full).
+`open` with O_TMPFILE is EOPNOTSUPP (a file system without it: tempfile falls back).
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ __all__ = [
     "writev",
 ]
 
+TMPFILE = os.O_TMPFILE & ~os.O_DIRECTORY  # (its own bit of O_TMPFILE: Pith has no unnamed files)
 CHUNK = vp.MAX_READ  # bytes of data in one Write request (fits one kernel message)
 
 
@@ -93,6 +96,8 @@ def _no_dir_fd(dir_fd: int | None) -> None:
 
 def open(path: Any, flags: int, mode: int = 0o777, *, dir_fd: int | None = None) -> int:
     _no_dir_fd(dir_fd)
+    if flags & TMPFILE == TMPFILE:
+        raise oserror("EOPNOTSUPP", "O_TMPFILE", path)  # (tempfile then makes a named file)
     flags |= vp.O_CLOEXEC
     fd: int = vfs(vp.Open(name_of(path), flags, mode), path).fd
     INHERIT.made(fd, cloexec=True)
@@ -113,10 +118,18 @@ def closerange(low: int, high: int) -> None:
 
 
 def read(fd: int, size: int) -> bytes:
+    """Up to `size` bytes; from a regular file all of them unless the file ends first, as
+    Linux reads (one Read message holds MAX_READ: a bigger read of a file takes several)."""
     if size < 0:
         raise ValueError("negative size")  # (CPython: OSError EINVAL from the host call)
     data: bytes = vfs(vp.Read(fd, min(size, vp.MAX_READ))).data
-    return data
+    if len(data) < vp.MAX_READ or size <= vp.MAX_READ or not stat.S_ISREG(fstat(fd).st_mode):
+        return data  # (a pipe or terminal answers what it has: a short read is normal)
+    pieces, got = [data], len(data)
+    while got < size and pieces[-1]:
+        pieces.append(vfs(vp.Read(fd, min(size - got, vp.MAX_READ))).data)
+        got += len(pieces[-1])
+    return b"".join(pieces)
 
 
 def readv(fd: int, buffers: Iterable[Any]) -> int:
