@@ -8,7 +8,8 @@ ARGS` would: sys.argv = [FILE, ARGS…], sys.path[0] its directory.
 
 A file whose first line is `#!…sh` runs with the shell instead. The exit
 status is CPython's: SystemExit's code (None 0, an int, anything else printed
-and 1); an uncaught exception's traceback on fd 2 and 1; an uncaught
+and 1); an uncaught exception's traceback on fd 2 (or sys.excepthook, if the
+program set one) and 1; an uncaught
 KeyboardInterrupt kills the process with SIGINT, as CPython does. Before it
 returns: non-daemon threads are joined, atexit handlers run, stdout and stderr
 are flushed (a broken pipe then is quiet).
@@ -59,6 +60,7 @@ def file_actions(actions: list[pp.FileAction]) -> None:
 def start(caps: dict[str, int], spec: pp.SpawnSpec) -> None:
     """Install the layer, do the file actions, close the close-on-exec fds."""
     signal.signal(signal.SIGINT, signal.default_int_handler)  # (whatever the parent had)
+    sys.excepthook = sys.__excepthook__  # (a fresh python's; the zygote's modules set others)
     install(caps, spec.pid, spec.env)
     file_actions(spec.actions)
     vfs(vp.Exec(pp.BADGE_BASE + spec.pid))
@@ -148,12 +150,23 @@ RUNNERS = (__file__, "/boot/bin/python.py", "/boot/bin/python3.py")  # frames no
 
 
 def _print_traceback(e: BaseException) -> None:
-    """The traceback as CPython prints it for a script: from the program's own frames."""
+    """The traceback as CPython prints it for a script, from the program's own frames; by
+    sys.excepthook if the program set one."""
     tb = e.__traceback__
     while tb is not None and tb.tb_next is not None and \
             tb.tb_frame.f_code.co_filename in RUNNERS:
         tb = tb.tb_next
-    traceback.print_exception(type(e), e, tb)
+    hook = sys.excepthook
+    if hook is sys.__excepthook__:  # (the host's would read source lines from host files)
+        traceback.print_exception(type(e), e, tb)
+        return
+    try:
+        hook(type(e), e, tb)
+    except BaseException as failure:  # (CPython's words for a hook that fails)
+        print("Error in sys.excepthook:", file=sys.stderr)
+        traceback.print_exception(failure)
+        print("\nOriginal exception was:", file=sys.stderr)
+        traceback.print_exception(type(e), e, tb)
 
 
 def _stderr() -> None:

@@ -6,9 +6,11 @@ fstat/close, so with those replaced it reads and writes vfs's fds: `open` and
 paths (the stdlib and Pith's code), untouched.
 
 The standard streams are made as CPython makes them: UTF-8 text over fds 0, 1
-and 2; stdin and stdout with errors="surrogateescape" (as under a C/POSIX
-locale... and in UTF-8 mode); stdout line-buffered on a terminal and block-
-buffered otherwise; stderr line-buffered, errors="backslashreplace". `input`
+and 2, named "<stdin>", "<stdout>", "<stderr>"; stdin and stdout with
+errors="surrogateescape" (as under a C/POSIX locale... and in UTF-8 mode);
+stdout line-buffered on a terminal and block-buffered otherwise; stderr
+line-buffered, errors="backslashreplace"; text written waits in the text layer
+as in CPython's C io (`TextWriter`). `input`
 is Python code here: the builtin would use readline on the host's own fd 0.
 """
 
@@ -21,16 +23,68 @@ import os
 import sys
 from typing import Any, TextIO
 
-__all__ = ["input", "install_open", "make_stdio", "streams"]
+__all__ = ["input", "install_open", "make_stdio", "pith_open", "streams"]
 
 _pyio: Any = importlib.import_module("_pyio")  # (no type stubs)
+pith_open = _pyio.open  # `open` on Pith
+
+
+PENDING = 8192  # bytes the text layer keeps (CPython's chunk size)
+
+
+class TextWriter(_pyio.TextIOWrapper):  # type: ignore[misc]
+    """stdout and stderr as CPython's C TextIOWrapper writes: text encoded by `write` waits in
+    the text layer (up to a chunk, 8 KiB) until a flush, a newline of a line-buffered stream
+    or a full chunk, so bytes written to `.buffer` meanwhile come out first (`print(x)` then
+    `sys.stdout.buffer.write(b)`: b, then x). `_pyio` would pass each write on at once."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pending: list[bytes] = []
+        self._pending_size = 0
+
+    def write(self, s: str) -> int:
+        if self.closed:
+            raise ValueError("write to closed file")
+        if not isinstance(s, str):
+            raise TypeError(f"can't write {type(s).__name__} to text stream")
+        length = len(s)
+        haslf = (self._writetranslate or self._line_buffering) and "\n" in s
+        if haslf and self._writetranslate and self._writenl != "\n":
+            s = s.replace("\n", self._writenl)
+        data = (self._encoder or self._get_encoder()).encode(s)
+        if self._pending_size + len(data) > PENDING:
+            self._write_pending()
+        self._pending.append(data)
+        self._pending_size += len(data)
+        needflush = self._line_buffering and (haslf or "\r" in s)
+        if self._pending_size >= PENDING or needflush or self._write_through:
+            self._write_pending()
+        if needflush:
+            self.buffer.flush()
+        self._set_decoded_chars("")
+        self._snapshot = None
+        return length
+
+    def _write_pending(self) -> None:
+        data, self._pending, self._pending_size = b"".join(self._pending), [], 0
+        if data:
+            self.buffer.write(data)
+
+    def flush(self) -> None:
+        self._write_pending()
+        super().flush()
+
+
+STD_NAMES = {0: "<stdin>", 1: "<stdout>", 2: "<stderr>"}
 
 
 def _stream(fd: int, mode: str, line: bool, errors: str) -> TextIO:
     raw = _pyio.FileIO(fd, mode, closefd=False)
+    raw.name = STD_NAMES[fd]  # (sys.stdout.name is "<stdout>")
     buffered: Any = (_pyio.BufferedReader(raw) if mode == "r" else _pyio.BufferedWriter(raw))
-    text = _pyio.TextIOWrapper(buffered, encoding="utf-8", errors=errors,
-                               line_buffering=line, write_through=line)
+    kind = _pyio.TextIOWrapper if mode == "r" else TextWriter
+    text = kind(buffered, encoding="utf-8", errors=errors, line_buffering=line)
     text.mode = mode  # (as CPython's std streams have it)
     stream: TextIO = text
     return stream
@@ -74,5 +128,5 @@ def input(prompt: object = "") -> str:
 
 def install_open() -> None:
     """`open`, `io.open` and `input` on Pith's fds and paths."""
-    builtins.open = io.open = _pyio.open
+    builtins.open = io.open = pith_open
     builtins.input = input
