@@ -9,7 +9,11 @@ Host fast paths that would use real fds go: os.sendfile is removed (so shutil
 copies through read and write), the xattr calls answer ENOTSUP (copystat skips
 them), `os.supports_dir_fd` is empty (so shutil.rmtree takes the path-based
 way), and subprocess's fork_exec and Popen's communicate are Pith's (subprocs.py).
-`HOST` keeps the functions replaced, by name.
+Modules imported before the layer (the zygote pre-imports many) are mended where
+they kept a host function: bz2's and tarfile's own name for `open`, tempfile's
+`unlink` default. The ids and `pwd` are Pith's one user (users.py); `shutil.which`
+finds NAME.py too; `tempfile.TemporaryFile` is a named file removed at close (vfs
+cannot keep an unlinked open file). `HOST` keeps the functions replaced, by name.
 """
 
 from __future__ import annotations
@@ -17,12 +21,15 @@ from __future__ import annotations
 import _posixsubprocess
 import errno
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
+import types
 from collections.abc import Callable
 from typing import Any
 
-from pith.lib.posix import direntry, fds, paths, procs, stdio, subprocs, threads
+from pith.lib.posix import direntry, fds, paths, procs, stdio, subprocs, threads, users
 from pith.lib.posix.services import connect
 
 __all__ = ["HOST", "install", "install_os"]
@@ -39,6 +46,7 @@ PATHS = ["access", "chdir", "chmod", "chown", "fchdir", "fchmod", "fchown", "get
 PROCS = ["getpgid", "getpgrp", "getpid", "getppid", "getsid", "kill", "killpg", "posix_spawn",
          "posix_spawnp", "setpgid", "setpgrp", "setsid", "system", "tcgetpgrp", "tcsetpgrp",
          "uname", "wait", "waitpid", "fork"]
+USERS = ["getuid", "geteuid", "getgid", "getegid", "getgroups"]
 ENOSYS = ["execv", "execve", "execvp", "execvpe", "execl", "execle", "execlp", "execlpe",
           "forkpty", "wait3", "wait4", "waitid", "openpty"]
 GONE = ["sendfile", "copy_file_range", "splice"]
@@ -72,6 +80,9 @@ def install_os(env: dict[str, str]) -> None:
     _replace(fds, FDS)
     _replace(paths, PATHS)
     _replace(procs, PROCS)
+    _replace(users, USERS)
+    users.install_users()
+    shutil.which = procs.which
     os.scandir, os.DirEntry = direntry.scandir, direntry.DirEntry  # type: ignore[assignment,misc]
     os.fdatasync = fds.fsync
     for name in ENOSYS:
@@ -93,15 +104,43 @@ def install_os(env: dict[str, str]) -> None:
 
 
 def _fix_imported() -> None:
-    """Modules imported before the layer that cached host facts."""
+    """Modules imported before the layer (the zygote pre-imports many) that cached host
+    facts, or the host's `open` under another name (`from builtins import open as …`)."""
     facts: dict[str, dict[str, Any]] = {
         "shutil": {"_USE_CP_SENDFILE": False, "_use_fd_functions": False},
         "tempfile": {"tempdir": None},
-        "subprocess": {"_fork_exec": _posixsubprocess.fork_exec, "_USE_POSIX_SPAWN": False}}
+        "subprocess": {"_fork_exec": _posixsubprocess.fork_exec, "_USE_POSIX_SPAWN": False},
+        "bz2": {"_builtin_open": stdio.pith_open},
+        "tarfile": {"bltn_open": stdio.pith_open}}
     for name, values in facts.items():
         module = sys.modules.get(name)
         for attribute, value in values.items() if module is not None else ():
             setattr(module, attribute, value)
+    _fix_defaults()
+    tempfile.TemporaryFile = _temporary_file
+
+
+def _temporary_file(*args: Any, **kwargs: Any) -> Any:
+    """tempfile.TemporaryFile: a NamedTemporaryFile, removed when closed (vfs ends a file
+    when its last name goes, even if it is open: an unnamed temporary file cannot live)."""
+    return tempfile.NamedTemporaryFile(*args, **kwargs)
+
+
+# Stdlib functions whose default arguments hold an os function (`def close(self,
+# unlink=_os.unlink)`): made when the module was imported, so the host's if that was before.
+DEFAULTS = [("tempfile", "_TemporaryFileCloser.close"), ("multiprocessing.connection",
+                                                         "Connection._close")]
+
+
+def _fix_defaults() -> None:
+    """Those defaults, where a host os function replaced since, get Pith's."""
+    pith = {id(f): getattr(os, name) for name, f in HOST.items() if f is not None}
+    for module_name, qualname in DEFAULTS:
+        f: Any = sys.modules.get(module_name)
+        for part in qualname.split(".") if f is not None else ():
+            f = getattr(f, part, None)
+        if isinstance(f, types.FunctionType) and f.__defaults__:
+            f.__defaults__ = tuple(pith.get(id(d), d) for d in f.__defaults__)
 
 
 def install(caps: dict[str, int], pid: int, env: dict[str, str]) -> None:

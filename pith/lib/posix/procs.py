@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import signal
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -31,7 +32,7 @@ from pith.servers.pm import protocol as pp
 __all__ = [
     "PYTHONS", "SHELL", "execv", "fork", "getpgid", "getpgrp", "getpid", "getppid", "getsid",
     "kill", "killpg", "posix_spawn", "posix_spawnp", "setpgid", "setpgrp", "setsid", "system",
-    "tcgetpgrp", "tcsetpgrp", "uname", "wait", "waitpid",
+    "tcgetpgrp", "tcsetpgrp", "uname", "wait", "waitpid", "which",
 ]
 
 SHELL = "/boot/bin/sh.py"
@@ -92,6 +93,17 @@ def posix_spawnp(path: Any, argv: Sequence[Any], env: Mapping[Any, Any] | None,
                     return posix_spawn(candidate, argv, env, **kwargs)
         raise oserror("ENOENT", "", path)
     return posix_spawn(name, argv, env, **kwargs)
+
+
+HOST_WHICH = shutil.which
+
+
+def which(cmd: Any, mode: int = os.F_OK | os.X_OK, path: Any = None) -> Any:
+    """shutil.which, that finds NAME.py for a NAME too, as posix_spawnp and the shell run it."""
+    found = HOST_WHICH(cmd, mode, path)
+    if found is None and os.sep not in name_of(cmd) and not name_of(cmd).endswith(".py"):
+        found = HOST_WHICH(cmd + (b".py" if isinstance(cmd, bytes) else ".py"), mode, path)
+    return found
 
 
 def system(command: str) -> int:
