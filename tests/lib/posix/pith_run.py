@@ -2,7 +2,8 @@
 
 A case is a script from scripts/ (with the other files it needs), its arguments,
 its stdin and environment. On Pith, one boot runs every case: a driver (`python
--c DRIVER`, through init and the shell) writes each case's files under /tmp/NAME,
+-c DRIVER`, through init and the shell; the cases as compressed JSON, so that
+they fit in one spawn message) writes each case's files under /tmp/NAME,
 spawns the script there with `os.posix_spawn(sys.executable, …)` and file actions
 putting stdin, stdout and stderr on files, waits, and prints the results as JSON.
 On the host, each case runs with the host's python in a temporary directory.
@@ -10,11 +11,13 @@ On the host, each case runs with the host's python in a temporary directory.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shlex
 import subprocess
 import sys
+import zlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -47,9 +50,9 @@ class Outcome:
 
 
 DRIVER = r"""
-import json, os, sys
+import base64, json, os, sys, zlib
 results = {}
-for case in json.loads(sys.argv[1]):
+for case in json.loads(zlib.decompress(base64.b64decode(sys.argv[1]))):
     work, io = "/tmp/" + case["name"], "/tmp/io-" + case["name"]
     os.makedirs(work)
     os.makedirs(io)
@@ -67,15 +70,17 @@ for case in json.loads(sys.argv[1]):
                          file_actions=actions)
     _, status = os.waitpid(pid, 0)
     results[case["name"]] = {"status": os.waitstatus_to_exitcode(status),
-                             "out": open(io + "/out").read(), "err": open(io + "/err").read()}
+                             "out": open(io + "/out", errors="backslashreplace").read(),
+                             "err": open(io + "/err", errors="backslashreplace").read()}
 print("RESULTS " + json.dumps(results))
 """
 
 
 def on_pith(cases: list[Case], timeout: float = 120) -> dict[str, Outcome]:
     """Every case run on one booted Pith; outcomes by name."""
-    spec = json.dumps([{**asdict(c), "files": c.all_files()} for c in cases])
-    line = f"python -c {shlex.quote(DRIVER)} {shlex.quote(spec)}"
+    spec = json.dumps([{**asdict(c), "files": c.all_files()} for c in cases]).encode()
+    packed = base64.b64encode(zlib.compress(spec, 9)).decode()  # (one spawn message holds it)
+    line = f"python -c {shlex.quote(DRIVER)} {packed}"
     argv = [sys.executable, "-m", "pith", "boot", "--manifest", MANIFEST, "--command", line]
     done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=timeout,
                           stdin=subprocess.DEVNULL)
@@ -91,5 +96,6 @@ def on_host(case: Case, work: Path) -> Outcome:
         (work / name).write_text(text)
     env = {"PATH": os.environ["PATH"], "TMPDIR": str(work.parent), **case.env}
     done = subprocess.run([sys.executable, case.script, *case.args], cwd=work, env=env,
-                          input=case.stdin, capture_output=True, text=True, timeout=60)
+                          input=case.stdin, capture_output=True, text=True, timeout=60,
+                          errors="backslashreplace")
     return Outcome(done.returncode, done.stdout, done.stderr)
