@@ -153,6 +153,7 @@ def _child(gate: int, name: str, program: str, args: tuple[str, ...],
     except BaseException:
         traceback.print_exc()
     finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):  # (a flush that fails must not keep it alive)
+            with contextlib.suppress(Exception):
+                stream.flush()
         os._exit(status)

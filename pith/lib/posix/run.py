@@ -12,7 +12,8 @@ and 1); an uncaught exception's traceback on fd 2 (or sys.excepthook, if the
 program set one) and 1; an uncaught
 KeyboardInterrupt kills the process with SIGINT, as CPython does. Before it
 returns: non-daemon threads are joined, atexit handlers run, stdout and stderr
-are flushed (a broken pipe then is quiet).
+are flushed (a broken pipe then is quiet). Once started, the process holds no
+host fd of the console (`leave_host_console`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import atexit
 import contextlib
 import linecache
 import os
+import posix
 import signal
 import sys
 import threading
@@ -146,7 +148,8 @@ def _finish(status: int) -> int:
 _host_stderr: list[Any] = []  # the host's stderr, for a process with no fd 2 at all
 
 
-RUNNERS = (__file__, "/boot/bin/python.py", "/boot/bin/python3.py")  # frames not shown
+RUNNERS = (__file__, "/boot/bin/python.py", "/boot/bin/python3.py", "/bin/python.py",
+           "/bin/python3.py")  # their frames are not shown in a script's traceback
 
 
 def _print_traceback(e: BaseException) -> None:
@@ -217,6 +220,22 @@ def _die_by(signo: int) -> None:
         pass  # (not allowed: the caller's status, 128 + signo, stands)
 
 
+def leave_host_console() -> None:
+    """Take the host's fds 0-2 away: every process inherits them from the kernel (the
+    host's terminal or pipes), but a user process reaches the console only through vfs and
+    tty, as its caps say; it must not read keys meant for others or write past tty. Reads
+    of them now end at once and writes fail (EPIPE); /dev/null is not in the sandbox."""
+    empty, shut = posix.pipe()
+    posix.close(shut)  # (nothing will ever be written: reads see the end)
+    gone, full = posix.pipe()
+    posix.close(gone)  # (nothing will ever read: writes fail)
+    posix.dup2(empty, 0)
+    posix.dup2(full, 1)
+    posix.dup2(full, 2)
+    posix.close(empty)
+    posix.close(full)
+
+
 def main(ctx: Context) -> int:
     spec = msgspec.json.decode(ctx.args[0], type=pp.SpawnSpec)
     host = sys.stdout, sys.stderr
@@ -226,6 +245,7 @@ def main(ctx: Context) -> int:
     except OSError as e:
         print(f"pith: {spec.path}: cannot start: {e}", file=host[1])
         return 127
+    leave_host_console()
     try:
         return run_program(spec.path, spec.argv)
     finally:
