@@ -187,8 +187,9 @@ class _Parser:
         s = self.s
         out = []
         i = self.i + 1
+        escapable = '$`\\"' if quoted else "$`\\"  # inside "..." (or a here-doc) \" too
         while i < len(s) and s[i] != "`":
-            if s[i] == "\\" and i + 1 < len(s) and s[i + 1] in "$`\\":
+            if s[i] == "\\" and i + 1 < len(s) and s[i + 1] in escapable:
                 out.append(s[i + 1])
                 i += 2
                 continue
@@ -201,15 +202,13 @@ class _Parser:
         s, i = self.s, self.i + 1
         c = s[i:i + 1]
         if s.startswith("((", i):
-            try:
-                end = _find_close(s, i + 2, "(", ")")
-            except ShellSyntaxError:
-                end = -1
-            if end > 0 and s[end + 1:end + 2] == ")":
-                self.parts.append(Arith(parse_arith(s[i + 2:end]), quoted))
-                self.i = end + 2
-                return
-            # `$( (cmd) )`: a command substitution after all
+            # always arithmetic, as in dash (`$( (cmd) )` needs the space)
+            end = _find_close(s, i + 2, "(", ")")
+            if s[end + 1:end + 2] != ")":
+                raise ShellSyntaxError("Missing '))'")
+            self.parts.append(Arith(parse_arith(s[i + 2:end]), quoted))
+            self.i = end + 2
+            return
         if c == "(":
             end = _find_close(s, i + 1, "(", ")")
             self.parts.append(CmdSub(s[i + 1:end], quoted))
