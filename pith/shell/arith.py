@@ -99,8 +99,10 @@ class _Parser:
         if tok[:1].isdigit():
             try:
                 if tok[:2].lower() == "0x":
-                    return ("num", int(tok, 16))
-                return ("num", int(tok, 8) if tok.startswith("0") and len(tok) > 1 else int(tok))
+                    n = int(tok, 16)
+                else:
+                    n = int(tok, 8) if tok.startswith("0") and len(tok) > 1 else int(tok)
+                return ("num", min(n, (1 << 63) - 1))  # strtoimax's clamping, as in dash
             except ValueError:
                 raise self.error() from None
         if tok[:1].isalpha() or tok[:1] == "_":

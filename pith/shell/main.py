@@ -219,8 +219,8 @@ def main(argv: list[str], self_path: str) -> int:
         try:
             script_text = _read_script(st.arg0)
         except OSError:
-            write_fd(2, f"sh: cannot open {st.arg0}: No such file\n")
-            return 127
+            write_fd(2, f"sh: 0: cannot open {st.arg0}: No such file\n")
+            return 2  # as dash
     st.positional = args
     interactive = flags["i"] or (script_text is None and os.isatty(0) and os.isatty(2))
     if interactive:

@@ -334,15 +334,15 @@ class Shell:
         except redirect.RedirError as e:
             self.error(str(e))
             return 2
+        done: list[tuple[str, str]] = []
         try:
             with self.reporting():
-                done = []
                 for name, w in cmd.assigns:
                     done.append((name, expand_string(self, w.parts)))
                     self.set_var(*done[-1])
-                self.xtrace([], done)
         finally:
             redirect.restore(saved)
+        self.xtrace([], done)  # to the stderr from before the redirections, as dash
         return self.sub_status
 
     def xtrace(self, argv: list[str], assigns: list[tuple[str, str]]) -> None:
