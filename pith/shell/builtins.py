@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -47,7 +48,17 @@ def out(text: str) -> None:
 
 
 def quote(value: str) -> str:
-    return "'" + value.replace("'", "'\"'\"'") + "'"
+    """dash's quoting for output the shell can read back: runs of other characters in
+    '...', runs of single quotes in "..." (and '' for the empty string)."""
+    out = []
+    for k, run in enumerate(re.findall(r"[^']+|'+", value)):
+        if run[0] == "'":
+            if k == 0:
+                out.append("''")
+            out.append(f'"{run}"')
+        else:
+            out.append(f"'{run}'")
+    return "".join(out) or "''"
 
 
 @builtin(":", "true")
@@ -71,6 +82,9 @@ def b_printf(sh: Shell, argv: list[str]) -> int:
     args = argv[1:]
     if args and args[0] == "--":
         args = args[1:]
+    elif args and args[0].startswith("-") and len(args[0]) > 1:
+        sh.error(f"printf: Illegal option {args[0][:2]}")
+        return 2
     if not args:
         sh.error("printf: usage: printf format [arg ...]")
         return 2
@@ -160,7 +174,7 @@ def _cdpath(sh: Shell, target: str) -> list[str]:
 
 def _chdir(target: str, old: str, physical: bool) -> str | None:
     """Change to target (relative to the logical `old`): the new $PWD, or None."""
-    logical = _normalize(target if target.startswith("/") else f"{old}/{target}")
+    logical = _normalize(target if target.startswith("/") else f"{old.rstrip('/')}/{target}")
     try:
         if physical:
             os.chdir(target)
@@ -231,7 +245,7 @@ def b_eval(sh: Shell, argv: list[str]) -> int:
     return sh.run_source(" ".join(argv[1:]))
 
 
-@builtin(".", "source")
+@builtin(".")
 def b_source(sh: Shell, argv: list[str]) -> int:
     if len(argv) < 2:
         sh.error(f"{argv[0]}: filename argument required")
@@ -248,16 +262,10 @@ def b_source(sh: Shell, argv: list[str]) -> int:
         text = _read_file(path)
     except OSError:
         raise ShellError(f"{argv[0]}: cannot open {name}: No such file") from None
-    saved = sh.st.positional
-    if len(argv) > 2:
-        sh.st.positional = argv[2:]
-    try:
+    try:  # further operands are ignored, as in dash
         return sh.run_source(text)
     except ReturnFunc as r:
         return r.status
-    finally:
-        if len(argv) > 2:
-            sh.st.positional = saved
 
 
 def _read_file(path: str) -> str:
