@@ -5,6 +5,8 @@ line); with them, line by line, keeping line numbers and blank-line state across
 GNU does.
 """
 
+import os
+import stat
 import sys
 from typing import BinaryIO
 
@@ -95,12 +97,29 @@ def copy(src: BinaryIO, out: BinaryIO, fmt: Formatter | None) -> None:
     out.flush()
 
 
+def same_as_output(src: BinaryIO, out: BinaryIO) -> bool:
+    """GNU's check: the input is the regular file being written, with data still ahead of
+    its read position (copying would never end: `cat f >> f`)."""
+    try:
+        si, so = os.fstat(src.fileno()), os.fstat(out.fileno())
+        return (stat.S_ISREG(so.st_mode) and (si.st_dev, si.st_ino) == (so.st_dev, so.st_ino)
+                and os.lseek(src.fileno(), 0, os.SEEK_CUR) < si.st_size)
+    except (OSError, ValueError):
+        return False
+
+
 def cat_one(name: str, out: BinaryIO, fmt: Formatter | None) -> bool:
     try:
         if name == "-":
+            if same_as_output(sys.stdin.buffer, out):
+                sys.stderr.write(f"{PROG}: -: input file is output file\n")
+                return False
             copy(sys.stdin.buffer, out, fmt)
             return True
         with open(name, "rb") as src:
+            if same_as_output(src, out):
+                sys.stderr.write(f"{PROG}: {name}: input file is output file\n")
+                return False
             copy(src, out, fmt)
         return True
     except BrokenPipeError:
