@@ -49,7 +49,7 @@ from pith.kernel.core.actions import (
     Signalled,
     TraceRecords,
 )
-from pith.kernel.core.errors import error_for
+from pith.kernel.core.errors import MessageTooLarge, error_for
 from pith.kernel.core.rights import MAX_MESSAGE
 
 __all__ = ["FRAME", "Gate", "SocketGate", "gate", "set_gate", "set_gate_factory"]
@@ -209,6 +209,9 @@ class SocketGate(Gate):
         if self.owed:
             self._settle()
         data = _encode(call)
+        if len(data) > FRAME:  # (the kernel would end this process for a frame so long)
+            raise MessageTooLarge(f"a {type(call).__name__} of {len(data)} bytes: a frame "
+                                  f"holds at most {FRAME}")
         self.owed += 1  # counted first: an interrupt after the send leaves it owed
         try:
             self.sock.send(data)

@@ -49,3 +49,15 @@ def test_misbehaving_programs_leave_the_system_running(image: Path) -> None:
     assert done.stdout == host.stdout.replace(f"{PROGRAMS}/", "/p/")
     assert "ValueError: something went wrong" in done.stderr
     assert "FileNotFoundError: [Errno 2] No such file or directory: '/no/such/file'" in done.stderr
+
+
+def test_arguments_too_long_for_one_message_are_e2big_as_on_linux(image: Path) -> None:
+    """80 KB of arguments do not fit Pith's 64 KiB messages (Linux allows 2 MB): the spawn
+    fails with E2BIG, the shell says so with status 126 as dash does, and goes on."""
+    line = "cat $(seq 20000); echo status $?; echo still here"
+    argv = [sys.executable, "-m", "pith", "boot", "--image", str(image), "--command", line]
+    done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "status 126\nstill here\n"
+    assert done.stderr == "sh: cat: Argument list too long\n"

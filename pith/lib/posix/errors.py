@@ -14,7 +14,7 @@ import errno
 import os
 from typing import Any
 
-from pith.kernel.core.errors import KernelError
+from pith.kernel.core.errors import KernelError, MessageTooLarge
 from pith.lib.server import ServiceError
 
 __all__ = ["ERRNO", "oserror", "raise_for"]
@@ -40,4 +40,6 @@ def raise_for(e: ServiceError | KernelError, *names: Any) -> OSError:
     """The OSError for a refusal (ServiceError) or a server gone (KernelError: EIO)."""
     if isinstance(e, ServiceError):
         return oserror(e.error, e.message, *names)
+    if isinstance(e, MessageTooLarge):  # (arguments, a write, a path: more than one message)
+        return oserror("E2BIG", str(e), *names)
     return oserror("EIO", f"{type(e).__name__}: {e}", *names)
