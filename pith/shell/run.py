@@ -320,6 +320,8 @@ class Shell:
 
     def run_simple(self, cmd: Simple) -> int:
         self.lineno = cmd.line
+        if self.jobs.table:  # (as dash: a background job that ended is reaped at once,
+            self.jobs.reap_quiet()  # so `kill -0 $!` fails then, and `wait` has its status)
         if not cmd.words:
             return self._assign_only(cmd)
         argv, assigns = self.expand_simple(cmd, here=True)
