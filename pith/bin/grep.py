@@ -185,6 +185,7 @@ class Grep:
     def __init__(self, regex: "re.Pattern[bytes]", flags: set[str], names: bool,
                  max_count: int | None) -> None:
         self.regex, self.f, self.names, self.max_count = regex, flags, names, max_count
+        self.implicit_dot = False  # -r with no FILE: names are shown without "./"
         self.context = False  # -A, -B or -C given (even 0: groups are still apart "--")
         self.before = self.after = 0  # context lines (-B, -A)
         self.printed_group = False  # a context group was printed: the next one gets "--"
@@ -289,7 +290,7 @@ class Grep:
         except OSError as e:
             self.warn(f"{name}: {strerror(e)}")
             return
-        self.search(data, name[2:] if name.startswith("./") and not top else name)
+        self.search(data, name[2:] if name.startswith("./") and self.implicit_dot else name)
         self.out.flush()
 
 
@@ -347,9 +348,11 @@ def command(argv: list[str]) -> int:
         sys.stderr.write(f"{PROG}: {e.filename}: {strerror(e)}\n")
         return 2
     recursive = bool(flags & set("rR"))
+    implicit_dot = recursive and not files
     files = files or (["."] if recursive else ["-"])
     names = ("H" in flags or len(files) > 1 or recursive) and "h" not in flags
     grep = Grep(regex, flags, names, max_count)
+    grep.implicit_dot = implicit_dot
     grep.context = bool(context)
     grep.before = context.get("B", context.get("C", 0))
     grep.after = context.get("A", context.get("C", 0))

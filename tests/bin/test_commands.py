@@ -45,7 +45,7 @@ GREP_ARGS = [a.split("\x00") for a in (
     "ab\0bin", "-c\0ab\0bin", "-a\0ab\0bin", "^^", "baz(1)", "-E\0baz\\(1\\)", "a^",
     "-E\0a|^F", "\\(^a\\)", "d\\$", "^*", "\\(*\\)", "$", "b$\\|^F", "-f\0g\0f",
     "-e\0", "--bogus", "-A1\0foo", "-B2\0-n\0b", "-C1\0-v\0a", "-A0\0a", "-c\0-A1\0a",
-    "-A1\0foo\0f\0g", "-m1\0-A2\0a", "-A\0x\0a", "-C\x001\0-H\0zzz")]
+    "-A1\0foo\0f\0g", "-m1\0-A2\0a", "-A\0x\0a", "-C\x001\0-H\0zzz", "-r\0ab\0./d", "-rl\0ab\0./d")]
 GREP_FILES: dict[str, str | bytes] = {"f": GREP_TEXT, "g": "foo\n", "d/": "", "d/h": "ab\n",
                                       "bin": b"ab\0cd\n"}
 SORT_TEXT = b"b 2 x\na 10 y\nB 1 z\n  c 3 w\na 10 y\n\n-5 q q\n1.5 r r\nb 2 a\n"
