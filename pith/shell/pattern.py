@@ -23,7 +23,15 @@ def _chars(segs: Segs) -> list[tuple[str, bool]]:
 
 
 def has_magic(segs: Segs) -> bool:
-    return any(active and any(c in "*?[" for c in text) for text, active in segs)
+    """Whether the pattern can match anything but itself: an active * or ?, or an active [
+    that starts a complete bracket expression (`[` alone, as in `[ $x ]`, is plain)."""
+    if not any(active and any(c in "*?[" for c in text) for text, active in segs):
+        return False
+    chars = _chars(segs)
+    for i, (c, active) in enumerate(chars):
+        if active and (c in "*?" or (c == "[" and _bracket(chars, i) is not None)):
+            return True
+    return False
 
 
 def _bracket(chars: list[tuple[str, bool]], i: int) -> tuple[str, int] | None:
