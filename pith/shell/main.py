@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import sys
 
 from pith.shell.errors import (
     BreakLoop,
@@ -195,6 +196,8 @@ def _read_script(path: str) -> str:
 
 def main(argv: list[str], self_path: str) -> int:
     set_shell_path(self_path)
+    # a shell function call is some 30 Python frames: room for dash's 1000 nested calls
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 40000))
     with contextlib.suppress(OSError, ValueError, AttributeError):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     encoded = os.environ.pop(STATE_VAR, None)

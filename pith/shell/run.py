@@ -63,6 +63,9 @@ SPECIAL_BUILTINS = {":", ".", "break", "continue", "eval", "exec", "exit", "expo
                     "readonly", "return", "set", "shift", "times", "trap", "unset"}
 
 
+MAX_FUNC_DEPTH = 1000  # dash's limit on nested function calls
+
+
 def write_fd(fd: int, text: str) -> None:
     data = text.encode("utf-8", "surrogateescape")
     while data:
@@ -432,6 +435,8 @@ class Shell:
 
     def call_function(self, argv: list[str]) -> int:
         body = self.st.functions[argv[0]]
+        if self.func_depth >= MAX_FUNC_DEPTH:
+            raise ShellError(f"Maximum function recursion depth ({MAX_FUNC_DEPTH}) reached")
         saved = self.st.positional
         self.st.positional = argv[1:]
         self.func_depth += 1

@@ -538,4 +538,11 @@ LINES: list[str] = [
     'echo hi >f; cat f >>f; echo $?; cat f | wc -l; cat <f >>f; echo $?',
     'sh nosuchscript; echo $?',
     'printf "a\\nb\\nc\\nd\\ne\\nb\\n" >f; grep -A1 b f; grep -B1 -n d f; grep -C1 -c e f',
+    # --- found by comparing with dash (5) ---------------------------------------------
+    'f() { [ $1 -gt 0 ] || return 0; f $(($1-1)); }; f 999; echo ok $?',
+    'f() { f; }; f; echo $?',
+    'touch a b; echo [ab] [a [ ] [] []] [!] *[ ?[',
+    'touch "[" "[]"; echo [; echo [*',
+    'i=0; while [ $i -lt 3000 ]; do i=$((i+1)); done; echo $i',
+    'mkdir d; echo hit >d/x; grep -rl hit .; grep -r hit',
 ]
