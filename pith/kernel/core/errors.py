@@ -15,8 +15,8 @@ from typing import ClassVar
 __all__ = [
     "AlreadyBadged", "CSpaceFull", "ErrorCode", "InvalidArgument", "InvalidSlot", "KernelError",
     "MessageTooLarge", "MissingRight", "NotDerivable", "NotificationBound", "ObjectGone",
-    "ProcessDead", "ReplyDropped", "ServerDied", "SlotOccupied", "ThreadBusy", "Timeout",
-    "TooManyCaps", "WrongType", "error_for"
+    "OutOfMemory", "ProcessDead", "ReplyDropped", "ServerDied", "SlotOccupied", "ThreadBusy",
+    "Timeout", "TooManyCaps", "WrongType", "error_for"
 ]
 
 
@@ -40,6 +40,7 @@ class ErrorCode(enum.IntEnum):
     INVALID_ARGUMENT = 15  # a value out of range: rights, badge, bits, size, name …
     NOTIFICATION_BOUND = 16  # the notification or thread is bound elsewhere
     PROCESS_DEAD = 17  # the process named has already died
+    OUT_OF_MEMORY = 18  # the kernel's budget of Memory objects (count or bytes) is spent
 
 
 class KernelError(Exception):
@@ -114,6 +115,10 @@ class NotificationBound(KernelError):
 
 class ProcessDead(KernelError):
     code = ErrorCode.PROCESS_DEAD
+
+
+class OutOfMemory(KernelError):
+    code = ErrorCode.OUT_OF_MEMORY
 
 
 _BY_CODE: dict[ErrorCode, type[KernelError]] = {

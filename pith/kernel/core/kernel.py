@@ -135,6 +135,7 @@ class Kernel:
         self.trace_buffer: deque[TraceRecord] = deque()
         self.trace_dropped = 0
         self.counts = dict.fromkeys(("call", "send", "reply", "signal"), 0)  # IPC since boot
+        self.memories, self.memory_bytes = 0, 0  # Memory objects alive, their bytes
         self._trace_seq = 0
         self._next_id = 1
         self._timers: list[tuple[float, int, int]] = []  # (deadline, tid, token), lazy

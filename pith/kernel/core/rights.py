@@ -19,7 +19,8 @@ import enum
 
 __all__ = [
     "ALL", "GRANT", "MAX_ARGS", "MAX_BADGE", "MAX_BITS", "MAX_CAPS_PER_MESSAGE",
-    "MAX_CAPS_PER_SPAWN", "MAX_MEMORY", "MAX_MESSAGE", "MAX_NAME", "MAX_THREADS", "MAX_WATCHERS",
+    "MAX_CAPS_PER_SPAWN", "MAX_MEMORIES", "MAX_MEMORY", "MAX_MEMORY_TOTAL", "MAX_MESSAGE",
+    "MAX_NAME", "MAX_THREADS", "MAX_TIMEOUT", "MAX_WATCHERS",
     "READ", "TRACE_BUFFER", "WRITE", "Rights"
 ]
 
@@ -45,6 +46,9 @@ MAX_CAPS_PER_SPAWN = 64  # capabilities handed to a new process
 MAX_BADGE = 2**63 - 1  # badges are 1..MAX_BADGE; 0 means "unbadged"
 MAX_BITS = 2**64 - 1  # a notification word is 64 bits
 MAX_MEMORY = 1 << 30  # the largest Memory object, in bytes
+MAX_MEMORY_TOTAL = 4 << 30  # bytes of all Memory objects alive at once (host shared memory)
+MAX_MEMORIES = 4096  # Memory objects alive at once (each is a memfd in the kernel process)
+MAX_TIMEOUT = 1e9  # seconds (31 years): a longer timeout is refused, use None
 MAX_NAME = 64  # characters in a process name
 MAX_ARGS = 64  # arguments handed to a new program
 MAX_THREADS = 64  # threads in one process

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from pith.kernel.core.actions import Created
 from pith.kernel.core.errors import InvalidArgument
-from pith.kernel.core.rights import MAX_THREADS
+from pith.kernel.core.rights import MAX_THREADS, MAX_TIMEOUT
 from pith.kernel.core.syscalls import ThreadCreate
 
 if TYPE_CHECKING:
@@ -84,6 +84,6 @@ def do_thread_create(k: Kernel, t: Thread, c: ThreadCreate) -> None:
 
 
 def check_timeout(timeout: float | None) -> None:
-    """A timeout is None (for ever) or a number of seconds >= 0."""
-    if timeout is not None and not timeout >= 0:
-        raise InvalidArgument(f"a timeout is None or >= 0 seconds, not {timeout}")
+    """A timeout is None (for ever) or 0..MAX_TIMEOUT seconds (not NaN, not infinite)."""
+    if timeout is not None and not 0 <= timeout <= MAX_TIMEOUT:
+        raise InvalidArgument(f"a timeout is None or 0..{MAX_TIMEOUT:g} seconds, not {timeout}")

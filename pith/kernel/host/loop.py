@@ -24,6 +24,7 @@ import array
 import contextlib
 import ctypes
 import os
+import resource
 import select
 import signal
 import socket
@@ -82,6 +83,9 @@ class Host:
         self.frame = bytearray(FRAME + 1)  # one frame read from a gate (+1: too long)
         self.status: int | None = None  # the root's exit status, once it is dead
         ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)  # (fds: a memfd per Memory
+        soft = max(soft, min(hard, 1 << 16))  # and a gate per thread, for all processes)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
         setproctitle.setproctitle("pith:kernel")
         self.zygote = Zygote(prewarm)
         self._feed(Tick(time.monotonic()))
@@ -100,7 +104,8 @@ class Host:
         try:
             while self.status is None:
                 deadline = self.k.next_deadline()
-                wait = -1.0 if deadline is None else max(0.0, deadline - time.monotonic())
+                left = None if deadline is None else deadline - time.monotonic()
+                wait = -1.0 if left is None else min(3600.0, max(0.0, left))  # (epoll's int ms)
                 ready = self.epoll.poll(wait)
                 if deadline is not None:  # (the core's clock matters only to timed waits)
                     self._feed(Tick(time.monotonic()))

@@ -74,6 +74,14 @@ def test_recv_reports_the_badge_of_the_senders_cap() -> None:
     assert results(w.sys(w.root, sc.Recv(ep)))[w.root] == Received(b"b", 0, (), None)
 
 
+@pytest.mark.parametrize("timeout", [-1.0, 1e300, float("inf"), float("nan")])
+def test_timeouts_out_of_range_are_refused(timeout: float) -> None:
+    """(A timeout of 1e300 s once reached the host's epoll and ended the kernel.)"""
+    w = World()
+    ep = w.created(w.root, sc.EndpointCreate())
+    w.err(w.root, sc.Recv(ep, timeout=timeout), ErrorCode.INVALID_ARGUMENT)
+
+
 def test_a_stale_timeout_from_an_earlier_recv_does_not_fire() -> None:
     w, ep, client = served()
     w.blocks(w.root, sc.Recv(ep, timeout=5))

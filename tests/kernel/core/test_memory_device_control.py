@@ -22,7 +22,7 @@ from pith.kernel.core.actions import (
 )
 from pith.kernel.core.errors import ErrorCode
 from pith.kernel.core.events import DeviceReady, ProcessExited
-from pith.kernel.core.rights import READ, WRITE
+from pith.kernel.core.rights import MAX_MEMORIES, MAX_MEMORY, MAX_MEMORY_TOTAL, READ, WRITE
 from tests.kernel.core.harness import World, results
 
 
@@ -48,6 +48,22 @@ def test_memory_create_asks_the_host_for_a_memfd(size: int) -> None:
 def test_memory_sizes_out_of_range_are_refused(size: int) -> None:
     w = World()
     w.err(w.root, sc.MemoryCreate(size), ErrorCode.INVALID_ARGUMENT)
+
+
+def test_memory_is_budgeted_kernel_wide_in_bytes_and_objects() -> None:
+    """Memory lives outside every process's RLIMIT_AS (memfds of the kernel): the kernel
+    keeps MAX_MEMORY_TOTAL bytes and MAX_MEMORIES objects at most, and a freed one counts
+    no more."""
+    w = World()
+    big = [w.created(w.root, sc.MemoryCreate(MAX_MEMORY))
+           for _ in range(MAX_MEMORY_TOTAL // MAX_MEMORY)]
+    w.err(w.root, sc.MemoryCreate(1), ErrorCode.OUT_OF_MEMORY)
+    w.ok(w.root, sc.CapDelete(big[0]))
+    w.created(w.root, sc.MemoryCreate(4096))
+    w = World(cspace_size=MAX_MEMORIES + 8)
+    for _ in range(MAX_MEMORIES):
+        w.created(w.root, sc.MemoryCreate(1))
+    w.err(w.root, sc.MemoryCreate(1), ErrorCode.OUT_OF_MEMORY)
 
 
 def test_memory_map_read_only_needs_read() -> None:
