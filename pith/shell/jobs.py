@@ -9,6 +9,7 @@ foreground_pipeline, background; wait_pids for the `wait` builtin.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import signal
 from dataclasses import dataclass, field
@@ -90,21 +91,36 @@ class Jobs:
             return "2"
         program = sh.resolve(argv)
         if isinstance(program, NotFound):
-            saved = redirect.apply(steps)  # the message goes where the command's stderr would
-            try:
-                sh.error(program.message)
-            finally:
-                redirect.restore(saved)
+            self._failed(program.message, actions, steps)
             return str(program.status)
         more, to_close = redirect.spawn_actions(steps)
         try:
             return sh.spawn_program(program, assigns, actions + more, pgroup)
         except OSError as e:
-            sh.error(f"{argv[0]}: {e.strerror}")
-            return "126"
+            # (a script whose #! interpreter is missing: not found, 127, as in dash)
+            missing = e.errno == errno.ENOENT
+            self._failed(f"{argv[0]}: " + ("not found" if missing else e.strerror or str(e)),
+                         actions, steps)
+            return "127" if missing else "126"
         finally:
             for fd in to_close:
                 os.close(fd)
+
+    def _failed(self, message: str, actions: list[Action], steps: list[redirect.Step]) -> None:
+        """A command that could not start: its message goes where its stderr would have,
+        through the pipeline's fds (`actions`) and its own redirections (`steps`)."""
+        pipe_steps = []
+        for a in actions:
+            if a[0] == os.POSIX_SPAWN_DUP2:
+                pipe_steps.append(redirect.Step("dup", a[2], src=a[1]))
+        try:
+            saved = redirect.apply(pipe_steps + steps)
+        except redirect.RedirError:
+            saved = []
+        try:
+            self.sh.error(message)
+        finally:
+            redirect.restore(saved)
 
     def _start_pipeline(self, cmds: list[Command], first_actions: list[Action]
                         ) -> tuple[list[int | str], int | None]:

@@ -460,7 +460,8 @@ class Shell:
 
     def resolve(self, argv: list[str]) -> tuple[str, list[str]] | NotFound:
         """The path to spawn and the argv to give it, for a program's argv."""
-        found = find_program(argv[0], self.get_var("PATH") or "/bin:/usr/bin")
+        path = self.get_var("PATH")  # unset: a default; empty: nothing to search
+        found = find_program(argv[0], "/bin:/usr/bin" if path is None else path)
         if not isinstance(found, Found):
             return found
         if found.prefix:
