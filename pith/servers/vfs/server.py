@@ -62,6 +62,8 @@ class VfsServer(Server):
         self.procs: dict[int, Proc] = {}
         self.pipes: dict[int, Pipe] = {}
         self.pipe_memory = PipeMemory()  # (what all pipes hold, within a limit)
+        self.unlinked: dict[tuple[int, int], tuple[Loc, str]] = {}  # (dev, ino) of a file
+        # unlinked while open -> the directory and hidden name it has until its last close
         self.next_pipe = 1
         self._mounts: Mounts | None = None
         self.table = mount_table(self.args, self.caps) if self.filesystems is None else []
@@ -218,11 +220,37 @@ class VfsServer(Server):
             d, name, slash = walk.parent(target, start=d)
 
     def close(self, caller: Caller, p: Proc, fd: int) -> None:
-        """Close `fd` of `p`, answering whoever that settles; a pipe with no ends goes."""
+        """Close `fd` of `p`, answering whoever that settles; a pipe with no ends goes, and
+        so does a file unlinked while open, once no description has it open."""
         desc = p.get(fd)
         self.finish(caller, p.close(fd))
         if isinstance(desc, PipeEnd) and not (desc.pipe.readers or desc.pipe.writers):
             del self.pipes[desc.pipe.id]
+        key = (desc.loc.mount.dev, desc.loc.ino) if isinstance(desc, File) else None
+        if key in self.unlinked and not self.is_open(desc.loc):  # type: ignore[union-attr]
+            d, hidden = self.unlinked.pop(key)  # type: ignore[arg-type]
+            with contextlib.suppress(ServiceError):
+                d.mount.call(fs.Unlink(d.ino, hidden))
+
+    def is_open(self, loc: Loc) -> bool:
+        return any(isinstance(slot.desc, File) and slot.desc.loc == loc
+                   for proc in self.procs.values() for slot in proc.fds.values())
+
+    def hide_if_open(self, d: Loc, name: str) -> bool:
+        """POSIX keeps a file unlinked while open until its last close: if `name` in `d` is
+        the last name of a file a description has open, it is renamed to a hidden name
+        instead (NFS's "silly rename"), which the last close unlinks. Whether it was."""
+        try:
+            attr = d.mount.call(fs.Lookup(d.ino, name))
+        except ServiceError:
+            return False
+        loc = Loc(d.mount, attr.ino)
+        if isdir(attr) or attr.nlinks != 1 or not self.is_open(loc):
+            return False
+        hidden = f"{HIDDEN}{attr.ino}"
+        d.mount.call(fs.Rename(d.ino, name, d.ino, hidden))
+        self.unlinked[(d.mount.dev, attr.ino)] = (d, hidden)
+        return True
 
     def do_close(self, request: vp.Close, caller: Caller) -> vp.Done:
         self.close(caller, self.proc(caller.badge), request.fd)
@@ -383,7 +411,8 @@ class VfsServer(Server):
         if slash:
             kind = "EISDIR" if isdir(d.mount.call(fs.Lookup(d.ino, name))) else "ENOTDIR"
             raise ServiceError(kind, f"{request.path!r}: unlink with a trailing /")
-        d.mount.call(fs.Unlink(d.ino, name))
+        if not self.hide_if_open(d, name):
+            d.mount.call(fs.Unlink(d.ino, name))
         return vp.Done()
 
     def do_rename(self, request: vp.Rename, caller: Caller) -> vp.Done:
@@ -398,11 +427,21 @@ class VfsServer(Server):
         if not (s1 or s2):
             self.raw(d1, n1)
         try:
-            self.raw(d2, n2)
+            replaced = self.raw(d2, n2)
         except ServiceError as e:
             if e.error != "ENOENT":
                 raise
-        d1.mount.call(fs.Rename(d1.ino, n1, d2.ino, n2))
+            replaced = None
+        source = self.raw(d1, n1)
+        hidden = (replaced is not None and replaced.ino != source.ino and not isdir(replaced)
+                  and not isdir(source) and self.hide_if_open(d2, n2))  # (a file replaced
+        try:  # while open lives on until closed)
+            d1.mount.call(fs.Rename(d1.ino, n1, d2.ino, n2))
+        except ServiceError:
+            if hidden and replaced is not None:  # (put it back: the rename changed nothing)
+                d, name = self.unlinked.pop((d2.mount.dev, replaced.ino))
+                d.mount.call(fs.Rename(d.ino, name, d2.ino, n2))
+            raise
         return vp.Done()
 
     def do_link(self, request: vp.Link, caller: Caller) -> vp.Done:
@@ -561,6 +600,9 @@ def write_at(loc: Loc, offset: int, data: bytes) -> int:
     return done
 
 
+HIDDEN = ".pith-unlinked-"  # the name of a file unlinked while open (not listed)
+
+
 def list_names(loc: Loc, skip: int) -> vp.Names:
     names: list[str] = []
     budget, start, more = NAMES_BUDGET, 0, True
@@ -568,7 +610,7 @@ def list_names(loc: Loc, skip: int) -> vp.Names:
         entries = loc.mount.call(fs.Readdir(loc.ino, start))
         start, more = start + len(entries.entries), entries.more
         for name, _ in entries.entries:
-            if name in (".", ".."):
+            if name in (".", "..") or name.startswith(HIDDEN):
                 continue
             if skip:
                 skip -= 1

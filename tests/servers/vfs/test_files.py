@@ -197,3 +197,37 @@ def test_malformed_requests(w: World) -> None:
         assert reply is not None
         assert msgspec.msgpack.decode(reply, type=Failure).error == "EINVAL"
     assert w.vfs.procs == {}
+
+
+def fs_names(w: World) -> list[str]:
+    """What tmpfs itself holds in "/" (hidden names included)."""
+    return [n for n, _ in w.root.do_readdir(fs.Readdir(fs.ROOT, 0), Caller(0, None)).entries]
+
+
+def test_a_file_unlinked_while_open_lives_until_its_last_close(w: World, c: Client) -> None:
+    fd = c(vp.Open("/f", vp.O_RDWR | vp.O_CREAT)).fd
+    other = c(vp.Dup(fd)).fd
+    c(vp.Write(fd, b"abc"))
+    c(vp.Unlink("/f"))
+    assert c.err(vp.Stat("/f")) == "ENOENT" and c(vp.Listdir("/")).names == ["tmp"]
+    assert c(vp.Write(fd, b"x")).count == 1
+    c(vp.Seek(fd, 0, 0))
+    assert c(vp.Read(fd, 10)).data == b"abcx" and c(vp.Fstat(fd)).size == 4
+    c(vp.Close(fd))
+    assert any(n.startswith(".pith-unlinked-") for n in fs_names(w))  # (still open: other)
+    c(vp.Close(other))
+    assert not any(n.startswith(".pith-unlinked-") for n in fs_names(w))
+
+
+def test_a_file_replaced_while_open_keeps_its_data_and_a_failed_rename_changes_nothing(
+        w: World, c: Client) -> None:
+    c.write_file("/g", b"old")
+    reader = c(vp.Open("/g")).fd
+    c(vp.Mkdir("/d"))
+    assert c.err(vp.Rename("/d", "/g")) == "ENOTDIR"
+    assert c.read_file("/g") == b"old"  # (put back under its name)
+    c.write_file("/h", b"new")
+    c(vp.Rename("/h", "/g"))
+    assert c.read_file("/g") == b"new" and c(vp.Read(reader, 10)).data == b"old"
+    c(vp.Close(reader))
+    assert sorted(fs_names(w)) == [".", "..", "d", "g", "tmp"]
