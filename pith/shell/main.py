@@ -147,6 +147,8 @@ def run_child(encoded: str) -> int:
     st, node = decode(encoded)
     st.traps = {k: v for k, v in st.traps.items() if v == ""}
     sh = Shell(st)
+    if st.errexit_ignored:
+        sh.errexit_off = 1
     return _exit_trap(sh, _run_node(sh, node))
 
 

@@ -480,19 +480,24 @@ class Shell:
                     pgroup: int | None = None) -> int:
         """Start a new shell process running `node` with this shell's state."""
         env = self.st.environ()
+        self.st.errexit_ignored = self.errexit_off > 0
         env[STATE_VAR] = encode(self.st, node)  # type: ignore[arg-type]
+        self.st.errexit_ignored = False
         return spawn(shell_argv(), env, actions, pgroup, self.sigdef)
 
     def command_sub(self, code: str) -> str:
         r, w = os.pipe()
         actions: list[Action] = [(os.POSIX_SPAWN_DUP2, w, 1), (os.POSIX_SPAWN_CLOSE, w),
                                  (os.POSIX_SPAWN_CLOSE, r)]
+        tested, self.errexit_off = self.errexit_off, 0  # set -e applies again inside $( )
         try:
             pid = self.spawn_shell(code, actions)
         except OSError as e:
             os.close(r)
             os.close(w)
             raise ShellError(f"cannot start a shell: {e}") from None
+        finally:
+            self.errexit_off = tested
         os.close(w)
         chunks = []
         while True:

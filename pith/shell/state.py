@@ -37,6 +37,7 @@ class State:
     last_bg: int | None = None
     traps: dict[str, str] = field(default_factory=dict)
     local_stack: list[dict[str, str | None]] = field(default_factory=list)
+    errexit_ignored: bool = False  # started where set -e does not apply (`(...) && x`)
 
     @classmethod
     def from_environ(cls, env: dict[str, str]) -> State:

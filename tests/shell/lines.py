@@ -550,4 +550,9 @@ LINES: list[str] = [
     'printf "#!/nonexistent/interp\\n" > s; chmod +x s; ./s 2>/dev/null; echo $?; ./s 2>&1 | wc -l',
     'nosuch 2>&1 | wc -l; nosuch 2>/dev/null | wc -l',
     'echo a | nosuch_cmd_q 2>&1 | wc -l',
+    # --- found by comparing with dash (7) ---------------------------------------------
+    'set -e; (false; echo inner) && echo x; echo after',
+    'set -e; if (false; echo in-if); then echo t; fi',
+    'set -e; x=$(false; echo y) || true; echo "[$x]"',
+    'set -e; { (false; echo deep) ; } || echo or',
 ]
