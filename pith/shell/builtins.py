@@ -518,6 +518,13 @@ def _read_split(chars: list[tuple[str, bool]], count: int, ifs: str) -> list[str
     end = n
     while end > i and is_ws(end - 1):
         end -= 1
+    if end > i and is_ifs(end - 1) and not is_ws(end - 1):
+        # the rest is one field and the delimiter ending it ("b:"): the delimiter goes
+        k = end - 1
+        while k > i and is_ws(k - 1):
+            k -= 1
+        if not any(is_ifs(m) for m in range(i, k)):
+            end = k
     rest = "".join(c for c, _ in chars[i:end])
     values.append(rest)
     return values

@@ -555,4 +555,8 @@ LINES: list[str] = [
     'set -e; if (false; echo in-if); then echo t; fi',
     'set -e; x=$(false; echo y) || true; echo "[$x]"',
     'set -e; { (false; echo deep) ; } || echo or',
+    # --- found by comparing with dash (8) ---------------------------------------------
+    'printf "a:b:\\n" | { IFS=: read x y; echo "[$x][$y]"; }',
+    'for s in "a:b c:" "a:b :" "a::" "a:b:c:" "a:"; do '
+    'echo "$s" | { IFS=": " read x y; echo "[$x][$y]"; }; done',
 ]
