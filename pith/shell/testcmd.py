@@ -125,6 +125,9 @@ class _Parser:
 
     def primary(self) -> bool:
         t = self.take()
+        if t == "(" and self.peek() == ")" and self.peek(1) is None:
+            self.take()
+            return False  # an empty ( ): false, as dash has it
         if (t == "(" and self.peek(1) != ")") or (t == "(" and self.peek() != ")"):
             v = self.expr()
             if self.take() != ")":

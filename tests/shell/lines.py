@@ -559,4 +559,6 @@ LINES: list[str] = [
     'printf "a:b:\\n" | { IFS=: read x y; echo "[$x][$y]"; }',
     'for s in "a:b c:" "a:b :" "a::" "a:b:c:" "a:"; do '
     'echo "$s" | { IFS=": " read x y; echo "[$x][$y]"; }; done',
+    # --- found by comparing with dash (9) ---------------------------------------------
+    'test "(" ")"; echo $?; test "(" x ")"; echo $?; [ "(" ]; echo $?; test ! "(" ")"; echo $?',
 ]
