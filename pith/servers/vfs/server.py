@@ -226,9 +226,9 @@ class VfsServer(Server):
         self.finish(caller, p.close(fd))
         if isinstance(desc, PipeEnd) and not (desc.pipe.readers or desc.pipe.writers):
             del self.pipes[desc.pipe.id]
-        key = (desc.loc.mount.dev, desc.loc.ino) if isinstance(desc, File) else None
-        if key in self.unlinked and not self.is_open(desc.loc):  # type: ignore[union-attr]
-            d, hidden = self.unlinked.pop(key)  # type: ignore[arg-type]
+        if isinstance(desc, File) and (desc.loc.mount.dev, desc.loc.ino) in self.unlinked \
+                and not self.is_open(desc.loc):
+            d, hidden = self.unlinked.pop((desc.loc.mount.dev, desc.loc.ino))
             with contextlib.suppress(ServiceError):
                 d.mount.call(fs.Unlink(d.ino, hidden))
 
