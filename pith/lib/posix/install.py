@@ -42,7 +42,7 @@ FDS = ["close", "closerange", "device_encoding", "dup", "dup2", "fstat", "fsync"
 PATHS = ["access", "chdir", "chmod", "chown", "fchdir", "fchmod", "fchown", "getcwd",
          "getcwdb", "lchown", "link", "listdir", "lstat", "mkdir", "mkfifo", "mknod",
          "readlink", "remove", "rename", "replace", "rmdir", "stat", "statvfs", "symlink",
-         "sync", "truncate", "unlink", "utime"]
+         "sync", "truncate", "umask", "unlink", "utime"]
 PROCS = ["getpgid", "getpgrp", "getpid", "getppid", "getsid", "kill", "killpg", "posix_spawn",
          "posix_spawnp", "setpgid", "setpgrp", "setsid", "system", "tcgetpgrp", "tcsetpgrp",
          "uname", "wait", "waitpid", "fork"]

@@ -4,14 +4,16 @@ Paths may be str, bytes or os.PathLike, as in CPython; a function that lists or
 reads names answers bytes for a bytes path. `dir_fd` is not supported (None
 only: CPython's NotImplementedError otherwise; `os.supports_dir_fd` is empty).
 
-vfs cannot change modes, owners or times yet: `chmod`, `chown` and `utime`
-check that the file exists (the same errors as CPython) and change nothing.
+`chmod` and `utime` change the permission bits and the times (whole seconds, as MINIX
+keeps them) through vfs's SetAttr; `chown` checks that the file exists (the same
+errors as CPython) and changes nothing: Pith has one user.
 """
 
 from __future__ import annotations
 
 import os
 import stat as st
+import time
 from typing import Any
 
 from pith.lib.posix.errors import oserror
@@ -23,8 +25,8 @@ from pith.servers.vfs import protocol as vp
 __all__ = [
     "access", "chdir", "chmod", "chown", "fchdir", "fchmod", "fchown", "getcwd", "getcwdb",
     "lchown", "link", "listdir", "lstat", "mkdir", "mkfifo", "mknod", "readlink", "remove",
-    "rename", "replace", "rmdir", "stat", "statvfs", "symlink", "sync", "truncate", "unlink",
-    "utime",
+    "rename", "replace", "rmdir", "stat", "statvfs", "symlink", "sync", "truncate", "umask",
+    "unlink", "utime",
 ]
 
 
@@ -160,13 +162,26 @@ def _exists(path: Any, dir_fd: int | None, follow_symlinks: bool) -> None:
         stat(path, dir_fd=dir_fd, follow_symlinks=follow_symlinks)
 
 
+def _set_attr(path: Any, dir_fd: int | None, follow: bool, **attrs: int | None) -> None:
+    _no_dir_fd(dir_fd)
+    where = path if isinstance(path, int) else name_of(path)
+    vfs(vp.SetAttr(where, follow=follow, **attrs), *(() if isinstance(path, int) else (path,)))
+
+
 def chmod(path: Any, mode: int, *, dir_fd: int | None = None,
           follow_symlinks: bool = True) -> None:
-    _exists(path, dir_fd, follow_symlinks)
+    _set_attr(path, dir_fd, follow_symlinks, mode=int(mode) & 0o7777)
+
+
+def umask(mask: int) -> int:
+    """Set this process's file-creation mask (kept by vfs, inherited by children); the old."""
+    masked: vp.Masked = vfs(vp.Umask(int(mask) & 0o777))
+    return masked.old
 
 
 def fchmod(fd: int, mode: int) -> None:
     check_fd(fd)
+    _set_attr(fd, None, True, mode=int(mode) & 0o7777)
 
 
 def chown(path: Any, uid: int, gid: int, *, dir_fd: int | None = None,
@@ -187,7 +202,13 @@ def utime(path: Any, times: tuple[float, float] | None = None, *,
           follow_symlinks: bool = True) -> None:
     if times is not None and ns is not None:
         raise ValueError("utime: you may specify either 'times' or 'ns' but not both")
-    _exists(path, dir_fd, follow_symlinks)
+    if ns is not None:
+        atime, mtime = (int(t // 1_000_000_000) for t in ns)
+    elif times is not None:
+        atime, mtime = (int(t // 1) for t in times)
+    else:
+        atime = mtime = int(time.time())
+    _set_attr(path, dir_fd, follow_symlinks, atime=atime, mtime=mtime)
 
 
 def mkfifo(path: Any, mode: int = 0o666, *, dir_fd: int | None = None) -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import errno
 import linecache
 import os
 import posix
@@ -94,14 +95,33 @@ def remember_source(path: str, source: bytes) -> None:
     linecache.cache[path] = (len(text), None, text.splitlines(True), path)
 
 
+class BadInterpreter(OSError):
+    """A `#!` line names an interpreter that is not there (execve's ENOENT)."""
+
+
+def _interpreter(first: bytes) -> str | None:
+    """The program a `#!` line names, unless it is Python's (the file runs as it is)."""
+    words = first[2:].split() if first.startswith(b"#!") else []
+    if words[:1] and os.path.basename(words[0]) == b"env":
+        words = words[1:]
+    if not words or os.path.basename(words[0]).startswith(b"python"):
+        return None
+    return os.fsdecode(words[0])
+
+
 def load(path: str, argv: list[str]) -> tuple[str, list[str], bytes]:
-    """The program to run for `path` and `argv`, and its source (a `#!…sh` file: the shell)."""
+    """The program to run for `path` and `argv`, and its source (a `#!…sh` file: the shell;
+    a `#!` naming a program that does not exist: BadInterpreter)."""
     with open(path, "rb") as f:
         source = f.read()
-    if _shell_line(source.split(b"\n", 1)[0]):
+    first = source.split(b"\n", 1)[0]
+    if _shell_line(first):
         path, argv = SHELL, [SHELL, path, *argv[1:]]
         with open(path, "rb") as f:
             source = f.read()
+    elif (interpreter := _interpreter(first)) is not None and "/" in interpreter and \
+            not os.path.exists(interpreter) and not os.path.exists(interpreter + ".py"):
+        raise BadInterpreter(errno.ENOENT, f"{interpreter}: bad interpreter", path)
     return path, argv, source
 
 
@@ -186,6 +206,10 @@ def run_program(path: str, argv: list[str]) -> int:
     interrupted = False
     try:
         path, argv, source = load(path, argv)
+    except BadInterpreter as e:  # (as execve fails: the shell's "not found", 127)
+        _stderr()
+        print(f"{argv[0]}: {e.strerror}: No such file or directory", file=sys.stderr)
+        return _finish(127)
     except OSError as e:
         _stderr()
         print(f"python: can't open file {path!r}: [Errno {e.errno}] {e.strerror}",

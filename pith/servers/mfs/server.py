@@ -103,6 +103,7 @@ class MfsServer(Server):
         return _fs(lambda: self.fs.truncate(r.ino, r.size))
 
     @_changes
+    @_changes
     def do_set_attr(self, r: fp.SetAttr, c: Caller) -> fp.Attr:
         return _fs(lambda: self.fs.set_attr(r.ino, r.mode, r.uid, r.gid, r.atime, r.mtime))
 

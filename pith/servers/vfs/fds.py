@@ -80,6 +80,7 @@ class Proc:
 
     cwd: Loc
     fds: dict[int, Slot] = field(default_factory=dict)
+    umask: int = 0o022  # the file-creation mask (as a Linux login's)
 
     def get(self, fd: int) -> Description:
         if fd not in self.fds:
@@ -105,7 +106,7 @@ class Proc:
         return desc.release() if desc.refs == 0 else []
 
     def copy(self) -> Proc:
-        child = Proc(self.cwd)
+        child = Proc(self.cwd, umask=self.umask)
         for fd, slot in self.fds.items():
             child.put(fd, slot.desc, slot.cloexec)
         return child

@@ -124,6 +124,25 @@ class Listdir(msgspec.Struct, frozen=True, tag=True):
     start: int = 0
 
 
+class SetAttr(msgspec.Struct, frozen=True, tag=True):
+    """chmod and utime: the permission bits, or the access and modification times
+    (seconds), of a file named by path (str; symlinks followed if `follow`) or by fd
+    (int); None leaves one as it is."""
+
+    file: str | int
+    mode: int | None = None
+    atime: int | None = None
+    mtime: int | None = None
+    follow: bool = True
+
+
+class Umask(msgspec.Struct, frozen=True, tag=True):
+    """Set the caller's file-creation mask (creates and mkdirs drop its bits); answered
+    with the old one (`Masked`). A child inherits it, as it does its fds and cwd."""
+
+    mask: int
+
+
 class Truncate(msgspec.Struct, frozen=True, tag=True):
     """Set the size of a file named by path (str, followed) or by fd (int, open to write)."""
 
@@ -195,6 +214,10 @@ class Opened(msgspec.Struct, frozen=True, tag=True):
     fd: int
 
 
+class Masked(msgspec.Struct, frozen=True, tag=True):
+    old: int
+
+
 class Data(msgspec.Struct, frozen=True, tag=True):
     data: bytes  # b"" at end of file
 
@@ -251,9 +274,10 @@ class FsStatus(msgspec.Struct, frozen=True, tag=True):
 
 VfsRequest = (
     Open | Close | Read | Write | Seek | Stat | Fstat | Mkdir | Rmdir | Unlink | Rename | Link
-    | Symlink | Readlink | Listdir | Truncate | Chdir | Getcwd | Dup | Dup2 | Pipe | Sync
-    | Statfs | Inherit | Exec | Forget | ForgetUsers | ConsoleInput | ConsoleFlush
+    | Symlink | Readlink | Listdir | Truncate | SetAttr | Umask | Chdir | Getcwd | Dup | Dup2
+    | Pipe | Sync | Statfs | Inherit | Exec | Forget | ForgetUsers | ConsoleInput | ConsoleFlush
 )
 VfsReply = (
     Done | Opened | Data | Written | Position | Status | Target | Names | Cwd | Piped | FsStatus
+    | Masked
 )

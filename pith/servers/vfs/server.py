@@ -185,7 +185,7 @@ class VfsServer(Server):
         if flags & vp.O_ACCMODE == vp.O_ACCMODE or (flags & vp.O_CREAT and flags & vp.O_DIRECTORY):
             raise ServiceError("EINVAL", "bad open flags")
         fd = p.free()[0]
-        loc, attr = self.open_node(self.walk(caller), request)
+        loc, attr = self.open_node(self.walk(caller), request, p.umask)
         check_open(attr, flags)
         if flags & vp.O_TRUNC and flags & vp.O_ACCMODE != vp.O_RDONLY and attr.size:
             loc.mount.call(fs.Truncate(loc.ino, 0))
@@ -194,7 +194,7 @@ class VfsServer(Server):
             desc = Terminal(loc, flags, err=loc.ino == CONSOLE)
         return vp.Opened(p.put(fd, desc, bool(flags & vp.O_CLOEXEC)))
 
-    def open_node(self, walk: Walk, request: vp.Open) -> tuple[Loc, fs.Attr]:
+    def open_node(self, walk: Walk, request: vp.Open, umask: int) -> tuple[Loc, fs.Attr]:
         follow = not request.flags & vp.O_NOFOLLOW
         if not request.flags & vp.O_CREAT:
             return walk.node(request.path, follow)
@@ -207,7 +207,8 @@ class VfsServer(Server):
             except ServiceError as e:
                 if e.error != "ENOENT":
                     raise
-                attr = d.mount.call(fs.Create(d.ino, name, stat.S_IFREG | request.mode & 0o7777))
+                mode = request.mode & 0o7777 & ~umask
+                attr = d.mount.call(fs.Create(d.ino, name, stat.S_IFREG | mode))
                 return Loc(d.mount, attr.ino), attr
             if request.flags & vp.O_EXCL:
                 raise ServiceError("EEXIST", f"{request.path!r} exists")
@@ -330,6 +331,23 @@ class VfsServer(Server):
         desc.offset = base + request.offset
         return vp.Position(desc.offset)
 
+    def do_set_attr(self, request: vp.SetAttr, caller: Caller) -> vp.Done:
+        if request.mode is not None and not 0 <= request.mode <= 0o7777:
+            raise ServiceError("EINVAL", f"mode {request.mode:#o}: permission bits only")
+        for t in (request.atime, request.mtime):
+            if t is not None and not 0 <= t < 2**32:
+                raise ServiceError("EINVAL", f"time {t}: 0..2**32-1 seconds (MINIX's)")
+        if isinstance(request.file, int):
+            desc = self.desc(caller, request.file)
+            if isinstance(desc, PipeEnd | Terminal):
+                return vp.Done()  # (a pipe's or the console's attributes are nobody's)
+            loc = desc.loc
+        else:
+            loc, _ = self.walk(caller).node(request.file, request.follow)
+        loc.mount.call(fs.SetAttr(loc.ino, mode=request.mode, atime=request.atime,
+                                  mtime=request.mtime))
+        return vp.Done()
+
     def do_truncate(self, request: vp.Truncate, caller: Caller) -> vp.Done:
         if request.size < 0:
             raise ServiceError("EINVAL", "negative size")
@@ -392,8 +410,14 @@ class VfsServer(Server):
         d, name, _ = self.walk(caller).parent(request.path)
         if name in (".", ".."):
             raise ServiceError("EEXIST", f"{request.path!r} exists")
-        d.mount.call(fs.Mkdir(d.ino, name, request.mode & 0o7777))
+        mode = request.mode & 0o7777 & ~self.proc(caller.badge).umask
+        d.mount.call(fs.Mkdir(d.ino, name, mode))
         return vp.Done()
+
+    def do_umask(self, request: vp.Umask, caller: Caller) -> vp.Masked:
+        p = self.proc(caller.badge)
+        old, p.umask = p.umask, request.mask & 0o777
+        return vp.Masked(old)
 
     def do_rmdir(self, request: vp.Rmdir, caller: Caller) -> vp.Done:
         d, name, _ = self.walk(caller).parent(request.path)

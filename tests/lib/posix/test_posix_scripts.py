@@ -35,6 +35,7 @@ CASES = [
     Case("crash", "crash.py", scripts=["helper.py"]),
     Case("procs", "procs.py", scripts=["child.py"]),
     Case("subprocesses", "subprocesses.py", scripts=["child.py"]),
+    Case("modes", "modes.py"),
     *[Case(f"stdin_{way}", "stdin_ways.py", [way], stdin=TEXT)
       for way in ["iter", "read", "readlines", "buffer", "chunks", "input", "fileinput"]],
     Case("stdin_fileinput_files", "stdin_ways.py", ["fileinput", "a.txt", "-", "b.txt"],

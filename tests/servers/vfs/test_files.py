@@ -231,3 +231,21 @@ def test_a_file_replaced_while_open_keeps_its_data_and_a_failed_rename_changes_n
     assert c.read_file("/g") == b"new" and c(vp.Read(reader, 10)).data == b"old"
     c(vp.Close(reader))
     assert sorted(fs_names(w)) == [".", "..", "d", "g", "tmp"]
+
+
+def test_chmod_utime_and_the_umask(w: World, c: Client) -> None:
+    assert c(vp.Umask(0o027)) == vp.Masked(0o022)  # (a login's default to begin with)
+    c.write_file("/f", b"x")
+    c(vp.Mkdir("/d"))
+    assert stat.S_IMODE(c(vp.Stat("/f")).mode) == 0o640  # (0o666 asked, the mask's bits off)
+    assert stat.S_IMODE(c(vp.Stat("/d")).mode) == 0o750
+    c(vp.SetAttr("/f", mode=0o4755))
+    fd = c(vp.Open("/d")).fd
+    c(vp.SetAttr(fd, atime=5, mtime=7))
+    assert stat.S_IMODE(c(vp.Stat("/f")).mode) == 0o4755
+    assert (c(vp.Stat("/d")).atime, c(vp.Stat("/d")).mtime) == (5, 7)
+    assert c.err(vp.SetAttr("/f", mode=0o10000)) == "EINVAL"
+    assert c.err(vp.SetAttr("/f", mtime=-1)) == "EINVAL"
+    assert c.err(vp.SetAttr("/nope", mode=0o644)) == "ENOENT"
+    w.vfs.do_inherit(vp.Inherit(1000, 1007), Caller(1, None))
+    assert w.client(1007)(vp.Umask(0)) == vp.Masked(0o027)  # (a child has its parent's)
