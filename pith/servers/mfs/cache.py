@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import weakref
+import zlib
 from collections import OrderedDict
 from typing import Protocol
 
@@ -116,7 +117,13 @@ _Undo = tuple[bytes | None, bool]
 
 
 class BufferCache:
-    """A bounded LRU write-back cache of whole blocks, with nested undo journals."""
+    """A bounded LRU write-back cache of whole blocks, with nested undo journals.
+
+    Every cached block carries the CRC-32 it had when it was read or last written through
+    `write`. A block whose bytes no longer match (memory corrupted: a stray write, a
+    flipped bit) is never served and never written to the device: a clean one is read
+    again from the device, a dirty one is an error (EIO), so what is on disk stays what
+    the file system meant (`corrupted` counts what was caught)."""
 
     def __init__(self, dev: BlockDevice, capacity: int = 4096) -> None:
         if capacity < 1:
@@ -129,8 +136,10 @@ class BufferCache:
         self._dirty: set[int] = set()
         self._journal: list[dict[int, _Undo]] = []
         self._pinned: set[int] = set()
+        self._sums: dict[int, int] = {}  # block -> CRC-32 of its cached bytes
         self.hits = 0
         self.misses = 0
+        self.corrupted = 0  # cached blocks found changed behind the cache's back
 
     # -- reading and writing ------------------------------------------------------------
     def _check(self, block: int) -> None:
@@ -140,7 +149,7 @@ class BufferCache:
     def read(self, block: int) -> bytes:
         """The block's contents, from the cache or the device."""
         data = self._lru.get(block)
-        if data is not None:
+        if data is not None and self._sound(block, data):
             self.hits += 1
             self._lru.move_to_end(block)
             return data
@@ -149,21 +158,36 @@ class BufferCache:
         data = self.dev.read(block)
         if len(data) != self.block_size:
             raise FsError("EIO", f"device returned {len(data)} bytes for block {block}")
-        self._lru[block] = data
+        self._lru[block], self._sums[block] = data, zlib.crc32(data)
         self._evict()
         return data
+
+    def _sound(self, block: int, data: bytes) -> bool:
+        """Whether a cached block still has its bytes; a changed clean one is dropped (the
+        caller reads it again), a changed dirty one is EIO."""
+        if zlib.crc32(data) == self._sums.get(block):
+            return True
+        self.corrupted += 1
+        if block in self._dirty:
+            raise FsError("EIO", f"cached block {block} changed in memory before it was written")
+        del self._lru[block]
+        return False
 
     def write(self, block: int, data: bytes) -> None:
         """Replace the whole block (in the cache; the device sees it on eviction or sync)."""
         if len(data) != self.block_size:
             raise ValueError(f"block write of {len(data)} bytes")
         self._check(block)
+        cached = self._lru.get(block)
+        if cached is not None and not self._sound(block, cached):
+            cached = None  # (a clean block changed in memory: undo to the device's copy)
         if self._journal:
             top = self._journal[-1]
             if block not in top:
-                top[block] = (self._lru.get(block), block in self._dirty)
+                top[block] = (cached, block in self._dirty)
                 self._pinned.add(block)
         self._lru[block] = bytes(data)
+        self._sums[block] = zlib.crc32(self._lru[block])
         self._lru.move_to_end(block)
         self._dirty.add(block)
         self._evict()
@@ -185,10 +209,13 @@ class BufferCache:
                 if len(victims) == excess:
                     break
         for block in victims:
-            data = self._lru.pop(block)
+            data = self._lru[block]
             if block in self._dirty:
+                self._sound(block, data)
                 self.dev.write(block, data)
                 self._dirty.discard(block)
+            self._lru.pop(block, None)
+            self._sums.pop(block, None)
 
     def sync(self, flush: bool = True) -> None:
         """Write every dirty block (ascending, neighbours in one write), then flush the
@@ -201,6 +228,8 @@ class BufferCache:
             j = i + 1
             while j < len(order) and order[j] == order[j - 1] + 1 and j - i < 256:
                 j += 1
+            for b in order[i:j]:
+                self._sound(b, self._lru[b])
             self.dev.write(order[i], b"".join(self._lru[b] for b in order[i:j]))
             i = j
         self._dirty.clear()
@@ -211,6 +240,7 @@ class BufferCache:
         """Forget every clean block (dirty ones stay)."""
         for block in [b for b in self._lru if b not in self._dirty]:
             del self._lru[block]
+            self._sums.pop(block, None)
 
     # -- undo journal ---------------------------------------------------------------------
     def begin(self) -> None:
@@ -234,9 +264,10 @@ class BufferCache:
         for block, (data, dirty) in top.items():
             if data is None:
                 self._lru.pop(block, None)
+                self._sums.pop(block, None)
                 self._dirty.discard(block)
             else:
-                self._lru[block] = data
+                self._lru[block], self._sums[block] = data, zlib.crc32(data)
                 if dirty:
                     self._dirty.add(block)
                 else:
