@@ -426,9 +426,10 @@ def _report(tallies: dict[str, Tally], kinds: tuple[str, ...], reason: str,
         "fsck_clean": fsck.returncode == 0,
     }
     if fsck.returncode:
-        report["fsck"] = fsck.stdout.decode()[-300:]
-    if reason:
-        report["errors"] = errors[-5:]
+        out = fsck.stdout.decode()
+        report["fsck"] = out if len(out) <= 600 else f"{out[:300]}…{out[-300:]}"
+    if reason or fsck.returncode:
+        report["errors"] = errors[-8:]
     return report
 
 
