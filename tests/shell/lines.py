@@ -548,6 +548,8 @@ LINES: list[str] = [
     'mkdir d; echo hit >d/x; grep -rl hit .; grep -r hit',
     # --- found by comparing with dash (6) ---------------------------------------------
     'PATH=; echo x; ls 2>/dev/null; echo $?',
+    'printf "#!/nonexistent/interp\\n" > s; chmod +x s; ./s 2>/dev/null; echo $?; ./s 2>&1 | wc -l',
+    'printf "#!/bin/sh\\necho ran \\$1\\n" > s; ./s x; echo $?; chmod u+x s; ./s y; echo $?',
     'nosuch 2>&1 | wc -l; nosuch 2>/dev/null | wc -l',
     'echo a | nosuch_cmd_q 2>&1 | wc -l',
     # --- found by comparing with dash (7) ---------------------------------------------
