@@ -137,6 +137,7 @@ class BufferCache:
         self._journal: list[dict[int, _Undo]] = []
         self._pinned: set[int] = set()
         self._sums: dict[int, int] = {}  # block -> CRC-32 of its cached bytes
+        self._before: dict[int, bytes | None] = {}  # dirty block -> what it held when clean
         self.hits = 0
         self.misses = 0
         self.corrupted = 0  # cached blocks found changed behind the cache's back
@@ -186,6 +187,8 @@ class BufferCache:
             if block not in top:
                 top[block] = (cached, block in self._dirty)
                 self._pinned.add(block)
+        if block not in self._dirty:
+            self._before[block] = cached
         self._lru[block] = bytes(data)
         self._sums[block] = zlib.crc32(self._lru[block])
         self._lru.move_to_end(block)
@@ -194,6 +197,33 @@ class BufferCache:
 
     def dirty_count(self) -> int:
         return len(self._dirty)
+
+    def dirty_blocks(self) -> list[int]:
+        return sorted(self._dirty)
+
+    def before(self, block: int) -> bytes:
+        """What a dirty block held when it was last clean (what the device has)."""
+        old = self._before.get(block)
+        return old if old is not None else self.dev.read(block)
+
+    def write_blocks(self, blocks: list[int]) -> None:
+        """Write these dirty blocks to the device (ascending, neighbours in one write);
+        they are clean then. (For an ordered write-through: see MinixFS.write_through.)"""
+        if self._journal:
+            raise RuntimeError("write inside a transaction")
+        order = sorted(b for b in blocks if b in self._dirty)
+        i = 0
+        while i < len(order):
+            j = i + 1
+            while j < len(order) and order[j] == order[j - 1] + 1 and j - i < 256:
+                j += 1
+            for b in order[i:j]:
+                self._sound(b, self._lru[b])
+            self.dev.write(order[i], b"".join(self._lru[b] for b in order[i:j]))
+            for b in order[i:j]:
+                self._dirty.discard(b)
+                self._before.pop(b, None)
+            i = j
 
     def __len__(self) -> int:
         return len(self._lru)
@@ -214,6 +244,7 @@ class BufferCache:
                 self._sound(block, data)
                 self.dev.write(block, data)
                 self._dirty.discard(block)
+                self._before.pop(block, None)
             self._lru.pop(block, None)
             self._sums.pop(block, None)
 
@@ -222,17 +253,7 @@ class BufferCache:
         device unless `flush` is False (written, not yet made durable: mfs's write-through)."""
         if self._journal:
             raise RuntimeError("sync inside a transaction")
-        order = sorted(self._dirty)
-        i = 0
-        while i < len(order):
-            j = i + 1
-            while j < len(order) and order[j] == order[j - 1] + 1 and j - i < 256:
-                j += 1
-            for b in order[i:j]:
-                self._sound(b, self._lru[b])
-            self.dev.write(order[i], b"".join(self._lru[b] for b in order[i:j]))
-            i = j
-        self._dirty.clear()
+        self.write_blocks(list(self._dirty))
         if flush:
             self.dev.flush()
 
@@ -266,11 +287,13 @@ class BufferCache:
                 self._lru.pop(block, None)
                 self._sums.pop(block, None)
                 self._dirty.discard(block)
+                self._before.pop(block, None)
             else:
                 self._lru[block], self._sums[block] = data, zlib.crc32(data)
                 if dirty:
                     self._dirty.add(block)
                 else:
                     self._dirty.discard(block)
+                    self._before.pop(block, None)
         self._pinned = set().union(*self._journal) if self._journal else set()
         self._evict()

@@ -118,6 +118,8 @@ class MinixFS:
         self.cache = BufferCache(dev, cache_blocks)
         self._now = now
         self._zone_hint = 1  # next-fit: zone-bitmap bit after the last allocation
+        self._names: set[int] = set()  # dirty blocks holding directory entries
+        self._pointers: set[int] = set()  # dirty indirect blocks
         self._inode_hint = 1
 
     # == making and mounting ================================================================
@@ -541,6 +543,41 @@ class MinixFS:
     def sync(self) -> None:
         """Write every dirty block to the device and flush it."""
         self.cache.sync()
+        self._names.clear()
+        self._pointers.clear()
+
+    def write_through(self, removing: bool = False) -> None:
+        """Write the dirty blocks (not flushed) in an order after which a crash at any
+        point leaves at worst leaks, which `reclaim_leaks` frees: a pointer is on the disk
+        only after what it points to, and a bit is cleared only after the last pointer.
+
+        1. the bitmaps with only the bits this change sets (OR-ed with the device's);
+        2. file data and new directory blocks, then indirect blocks, last allocated first
+           (next-fit gives what an indirect block points to a higher number);
+        3. inodes and directory entries: inodes first when names come (create, write), the
+           entries first when names go (`removing`: unlink, rmdir, rename);
+        4. the bitmaps as they are (bits cleared last)."""
+        sb, dirty = self.sb, self.cache.dirty_blocks()
+        maps = [b for b in dirty if sb.imap_start <= b < sb.itable_start]
+        for block in maps:
+            old, new = self.cache.before(block), self.cache.read(block)
+            union = bytes(a | b for a, b in zip(old, new, strict=True))
+            if union != old:
+                self.cache.dev.write(block, union)
+        inodes = [b for b in dirty if sb.itable_start <= b < sb.first_data_zone]
+        names = [b for b in dirty if b in self._names]
+        pointers = [b for b in dirty if b in self._pointers and b not in self._names]
+        data = [b for b in dirty if b >= sb.first_data_zone and b not in self._names
+                and b not in self._pointers]
+        self.cache.write_blocks(data)
+        for block in sorted(pointers, reverse=True):
+            self.cache.write_blocks([block])
+        for phase in ((names, inodes) if removing else (inodes, names)):
+            self.cache.write_blocks(phase)
+        self.cache.write_blocks(maps)
+        self.cache.write_blocks(self.cache.dirty_blocks())  # (the superblock, if any)
+        self._names.clear()
+        self._pointers.clear()
 
     # == inodes ==============================================================================
     def _time(self) -> int:
@@ -722,6 +759,7 @@ class MinixFS:
             inode.zones[slot] = zone
             if path:
                 self.cache.write(zone, ZERO_BLOCK)
+                self._pointers.add(zone)
         for depth, index in enumerate(path):
             self._check_zone(zone)
             block = self.cache.read(zone)
@@ -731,9 +769,11 @@ class MinixFS:
                 child = self._alloc_zone()
                 if depth + 1 < len(path):
                     self.cache.write(child, ZERO_BLOCK)
+                    self._pointers.add(child)
                 data = bytearray(block)
                 _U32.pack_into(data, index * 4, child)
                 self.cache.write(zone, bytes(data))
+                self._pointers.add(zone)
             zone = child
         self._check_zone(zone)
         return zone, fresh
@@ -874,6 +914,8 @@ class MinixFS:
         data = bytearray(ZERO_BLOCK if fresh else self.cache.read(zone))
         data[j * DIRENT_SIZE:(j + 1) * DIRENT_SIZE] = pack_dirent(ino, raw)
         self.cache.write(zone, bytes(data))
+        if not fresh:  # (a new directory block is data: written before what points to it)
+            self._names.add(zone)
 
     def _is_ancestor(self, ino: int, dir: int) -> bool:
         """Whether directory `ino` is `dir` or one of its ancestors (following '..')."""
