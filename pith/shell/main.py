@@ -81,6 +81,8 @@ def run_loop(sh: Shell, src: Source, reader: LineReader | None = None) -> int:
             script = parser.next_command()
             if script is None:
                 break
+            if not script.items:
+                continue  # (an empty line: $? stays)
             sh.jobs.text = reader.text() if reader is not None else ""
             sh.run_script(script)
         except ShellSyntaxError as e:

@@ -103,13 +103,12 @@ class Parser:
 
     def next_command(self) -> Script | None:
         """The next complete command (a list up to a newline), or None at end of input."""
-        while True:
-            t = self.peek()
-            if t.kind == "eof":
-                return None
-            if t.kind != "newline":
-                break
-            self.take()
+        t = self.peek()
+        if t.kind == "eof":
+            return None
+        if t.kind == "newline":  # (an empty line is a command of its own: nothing to run,
+            self.take()  # and an interactive shell prompts with PS1 again, as dash)
+            return Script([])
         script = self.list_(top=True)
         t = self.peek()
         if t.kind == "newline":

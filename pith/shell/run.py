@@ -523,5 +523,6 @@ class Shell:
         parser = Parser(Lexer(Source(text)))
         status = 0
         while (script := parser.next_command()) is not None:
-            status = self.run_script(script)
+            if script.items:  # (an empty line runs nothing and keeps the status)
+                status = self.run_script(script)
         return status
