@@ -70,13 +70,15 @@ def start(caps: dict[str, int], spec: pp.SpawnSpec) -> None:
     make_stdio()
 
 
+def _hashbang(first: bytes) -> list[bytes]:
+    """The words of a first line `#!…` (after an `env`); [] for any other line."""
+    words = first[2:].split() if first.startswith(b"#!") else []
+    return words[1:] if words[:1] and os.path.basename(words[0]) == b"env" else words
+
+
 def _shell_line(first: bytes) -> bool:
     """Whether a first line `#!…` names a shell."""
-    if not first.startswith(b"#!"):
-        return False
-    words = first[2:].split()
-    if words[:1] and os.path.basename(words[0]) == b"env":
-        words = words[1:]
+    words = _hashbang(first)
     return bool(words) and os.path.basename(words[0]).endswith(b"sh")
 
 
@@ -101,9 +103,7 @@ class BadInterpreter(OSError):
 
 def _interpreter(first: bytes) -> str | None:
     """The program a `#!` line names, unless it is Python's (the file runs as it is)."""
-    words = first[2:].split() if first.startswith(b"#!") else []
-    if words[:1] and os.path.basename(words[0]) == b"env":
-        words = words[1:]
+    words = _hashbang(first)
     if not words or os.path.basename(words[0]).startswith(b"python"):
         return None
     return os.fsdecode(words[0])
