@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import msgspec
 
-from pith.lib.ds import Ds
+from pith.protocols.ds import Ds
 from pith.lib.server import Caller, Client, Server, ServiceError
 from pith.lib.start import Context
 

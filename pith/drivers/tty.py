@@ -5,7 +5,7 @@ It holds three Devices: `console_in`, `console_out`, `console_err` (the host's f
 host line editing, no host signals; output processing kept, so "\\n" prints as
 CR LF) and `Discipline` does what a canonical terminal does: echo, backspace,
 ^U, ^W, ^D, ^C, ^\\. Each finished line goes to vfs (`ConsoleInput`), which
-keeps the typed-ahead input and the waiting readers (ttyproto.py). When
+keeps the typed-ahead input and the waiting readers (pith/protocols/tty.py). When
 console_in is a pipe, a file or /dev/null, each chunk read goes to vfs as it is,
 with no echo, and its end is pushed once as b"".
 
@@ -33,7 +33,12 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from pith.drivers.ttyproto import (
+from pith.kernel.core.errors import KernelError, Timeout
+from pith.kernel.core.rights import WRITE
+from pith.lib.server import USER_BADGES, Caller, Client, Server, ServiceError
+from pith.lib.syscall import gate, with_gate
+from pith.protocols.pm import Kill
+from pith.protocols.tty import (
     ConsoleFlush,
     ConsoleInput,
     ConsoleKinds,
@@ -49,11 +54,6 @@ from pith.drivers.ttyproto import (
     WindowSize,
     Written,
 )
-from pith.kernel.core.errors import KernelError, Timeout
-from pith.kernel.core.rights import WRITE
-from pith.lib.server import USER_BADGES, Caller, Client, Server, ServiceError
-from pith.lib.syscall import gate, with_gate
-from pith.servers.pm.protocol import Kill
 
 __all__ = ["MAX_LINE", "TTY_BADGE", "Cooked", "Discipline", "TtyServer"]
 

@@ -42,7 +42,7 @@ start`), restart (after a crash, a missed heartbeat, `service restart`), update
 server with deferred requests still unanswered refuses (EBUSY); otherwise the
 framework calls `save()` (a server that does not define it refuses: ENOTSUP)
 and stashes the bytes it returns in ds (key
-`STATE_KEY` of pith.lib.ds; the server needs a `ds` cap), calls `stop()`
+`STATE_KEY` of pith.protocols.ds; the server needs a `ds` cap), calls `stop()`
 (flush), answers `Prepared` and its loop ends, as with `Stop`. Requests that
 arrive meanwhile wait in the endpoint's queue for the new code. A server
 started for an update gets that state, after `setup()`, in `restore()`.
@@ -192,7 +192,7 @@ class Server:
         self._current: int | None = None  # the Reply slot of the request being handled
         self.setup()
         if self.start_reason == "update" and "ds" in self.caps:
-            from pith.lib.ds import STATE_KEY, Ds  # (it imports this module)
+            from pith.protocols.ds import STATE_KEY, Ds  # (it imports this module)
             state = Ds(self.caps["ds"], gate_of).fetch(STATE_KEY)
             if state is not None:
                 self.restore(state)
@@ -267,7 +267,7 @@ class Server:
         if state is not None:
             if "ds" not in self.caps:
                 raise ServiceError("ENOSYS", "state to hand over, but no ds cap to stash it")
-            from pith.lib.ds import STATE_KEY, Ds
+            from pith.protocols.ds import STATE_KEY, Ds
             Ds(self.caps["ds"], self.gate_of).stash(STATE_KEY, state)
         self.stop()
         self.stopped = True

@@ -9,7 +9,7 @@ every process may read) into memory; the tree is fixed from then on:
     /           the root (mounted at /boot)
     /bin        one regular file per command, mode 0755
 
-It speaks fsproto like any file system; anything that would change it gets EROFS.
+It speaks the fs protocol like any file system; anything that would change it gets EROFS.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from pith.lib.server import Caller, Server, ServiceError
-from pith.servers import fsproto as fp
+from pith.protocols import fs as fp
 
 __all__ = ["BIN", "BootfsServer"]
 
@@ -63,7 +63,7 @@ class BootfsServer(Server):
         self._data(ino)  # ENOENT for an inode that is not there
         raise ServiceError("ENOTDIR", f"inode {ino} is not a directory")
 
-    # --- fsproto --------------------------------------------------------------------
+    # --- the fs protocol -------------------------------------------------------------------
 
     def do_lookup(self, r: fp.Lookup, c: Caller) -> fp.Attr:
         for name, ino in self._entries(r.dir):

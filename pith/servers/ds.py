@@ -1,6 +1,6 @@
 """ds, Pith's data store: names to capabilities, a stash per service, subscriptions.
 
-The protocol and its client are pith/lib/ds.py. What this server keeps:
+The protocol and its client are pith/protocols/ds.py. What this server keeps:
 
 - The registry. A name belongs to the badge that first published it (others get
   EPERM); its cap is the one sent with `Publish`, which the kernel derived from
@@ -28,8 +28,8 @@ import contextlib
 from dataclasses import dataclass
 
 from pith.kernel.core.errors import KernelError, MissingRight
-from pith.lib import ds as p
 from pith.lib.server import DEFER, Caller, Failure, Prepare, Prepared, Server, ServiceError
+from pith.protocols import ds as p
 
 __all__ = ["DsServer"]
 

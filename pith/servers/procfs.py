@@ -10,7 +10,7 @@ The facts come from rs (its "rs" endpoint: `uses = ["rs"]`) and pm (`uses =
 ["pm"]`, if it runs), asked afresh at every lookup and read, so the files are
 always current. pm is asked with a timeout: pm may itself be waiting on vfs,
 which may be waiting on us (EAGAIN, not a deadlock). rs or pm gone (dead,
-restarting) is EIO for that request, not the end of procfs. It speaks fsproto like
+restarting) is EIO for that request, not the end of procfs. It speaks the fs protocol like
 any file system; anything that would change it gets EROFS.
 """
 
@@ -24,8 +24,8 @@ import msgspec
 
 from pith.kernel.core.errors import KernelError, Timeout
 from pith.lib.server import Caller, Client, Server, ServiceError
-from pith.servers import fsproto as fp
-from pith.servers.pm import protocol as pp
+from pith.protocols import fs as fp
+from pith.protocols import pm as pp
 from pith.servers.rs import IpcCounts, Processes, RsReply, Services
 
 __all__ = ["ProcfsServer"]
@@ -101,7 +101,7 @@ class ProcfsServer(Server):
         files = [("status", ino + STATUS)] + ([("cmdline", ino + CMDLINE)] if self.pm else [])
         return [(".", ino), ("..", fp.ROOT), *files]
 
-    # --- fsproto --------------------------------------------------------------------
+    # --- the fs protocol -------------------------------------------------------------------
 
     def do_lookup(self, r: fp.Lookup, c: Caller) -> fp.Attr:
         for name, ino in self._entries(r.dir):

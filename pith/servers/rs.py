@@ -51,7 +51,6 @@ from pathlib import Path
 
 import msgspec
 
-from pith.drivers.ttyproto import Done, Lend
 from pith.kernel.core.errors import KernelError, ProcessDead, ServerDied, Timeout
 from pith.kernel.core.rights import GRANT, READ, WRITE
 from pith.lib.debug import Debug, Debugged
@@ -75,7 +74,8 @@ from pith.lib.server import (
 )
 from pith.lib.start import Context, caps_arg
 from pith.lib.syscall import Gate, gate, with_gate
-from pith.servers.pm.protocol import PmReply, RunInit
+from pith.protocols.pm import PmReply, RunInit
+from pith.protocols.tty import Done, Lend
 
 __all__ = ["COMMAND_BADGE", "Update", "main", "run_command"]
 

@@ -1,4 +1,4 @@
-"""tmpfs: a file system in memory, speaking fsproto (its one client is vfs).
+"""tmpfs: a file system in memory, speaking the fs protocol (its one client is vfs).
 
 Inodes are numbered from ROOT (1) up and never reused, so a number vfs still
 holds for a removed file answers ESTALE rather than naming another file. Data,
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from pith.lib.server import Caller, Server, ServiceError
 from pith.lib.syscall import Gate, gate
-from pith.servers import fsproto as fs
+from pith.protocols import fs
 
 __all__ = ["DEFAULT_INODES", "DEFAULT_SIZE", "NAME_MAX", "TmpfsServer"]
 

@@ -45,7 +45,7 @@ def _median_each(ops: dict[str, Callable[[], object]], repeat: int) -> dict[str,
 def client(ctx: Context) -> int:
     """The benchmark inside Pith: the operations through vfs; prints JSON."""
     from pith.lib.server import Client
-    from pith.servers.vfs import protocol as vp
+    from pith.protocols import vfs as vp
 
     vfs = Client(ctx.caps["vfs"], vp.VfsReply)
     fd = vfs.call(vp.Open("/bench", vp.O_CREAT | vp.O_RDWR, 0o644)).fd

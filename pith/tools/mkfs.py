@@ -19,7 +19,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from pith.servers.fsproto import MAX_IO, ROOT
+from pith.protocols.fs import MAX_IO, ROOT
 from pith.servers.mfs.cache import FileDevice
 from pith.servers.mfs.fs import FsError, MinixFS
 from pith.servers.mfs.layout import BLOCK_SIZE

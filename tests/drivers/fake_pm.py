@@ -10,7 +10,7 @@ import traceback
 
 from pith.lib.server import DEFER, Caller, Server
 from pith.lib.syscall import with_gate
-from pith.servers.pm import protocol as pmp
+from pith.protocols import pm as pmp
 
 
 class FakePm(Server):

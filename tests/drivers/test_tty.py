@@ -108,9 +108,9 @@ sys.exit(boot("pith.servers.rs:main", (sys.argv[1], "python", "-c", *sys.argv[5:
 
 # The command: opens /dev/tty through vfs, says READY once tty is up, then reads lines.
 READER = textwrap.dedent("""
-    from pith.drivers import ttyproto as tp
+    from pith.protocols import tty as tp
     from pith.lib.server import Client, ServiceError
-    from pith.servers.vfs import protocol as vp
+    from pith.protocols import vfs as vp
     v, t = Client(CAPS["vfs"], vp.VfsReply), Client(CAPS["tty"], tp.TtyReply)
     fd = v.call(vp.Open("/dev/tty", vp.O_RDWR)).fd
     t.call(tp.SetForeground(7))

@@ -9,8 +9,8 @@ import os
 
 import msgspec
 
-from pith.lib.ds import Ds
 from pith.lib.server import Caller, Server
+from pith.protocols.ds import Ds
 
 
 class Bump(msgspec.Struct, frozen=True, tag=True):

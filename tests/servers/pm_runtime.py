@@ -20,8 +20,8 @@ import msgspec
 
 from pith.lib.server import Client, ServiceError
 from pith.lib.start import Context
-from pith.servers.pm import protocol as pp
-from pith.servers.vfs import protocol as vp
+from pith.protocols import pm as pp
+from pith.protocols import vfs as vp
 
 
 def main(ctx: Context) -> int:

@@ -8,7 +8,7 @@ import msgspec
 import pytest
 
 from pith.lib.server import Caller, ServiceError
-from pith.servers import fsproto as fp
+from pith.protocols import fs as fp
 from pith.servers.bootfs import BIN, BIN_INO, BootfsServer
 
 CALLER = Caller(1, None)

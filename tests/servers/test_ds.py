@@ -13,8 +13,8 @@ import pytest
 
 from pith.kernel.core.actions import CapDescription, Replied
 from pith.kernel.core.errors import InvalidSlot
-from pith.lib import ds as p
 from pith.lib.server import DEFER, Caller, Failure, Prepare, Prepared, Server, ServiceError
+from pith.protocols import ds as p
 from pith.servers.ds import DsServer
 from pith.servers.echo import Counted, Echo, EchoServer, Stats
 from pith.servers.tmpfs import TmpfsServer
@@ -252,7 +252,7 @@ class Count(msgspec.Struct, frozen=True, tag=True):
 COUNTER = """
 import threading
 from pith.kernel.core.errors import ServerDied
-from pith.lib.ds import Ds
+from pith.protocols.ds import Ds
 from pith.lib.server import Client, ServiceError
 from pith.lib.syscall import gate, with_gate
 from pith.servers.rs import RsReply, StartService, StopService

@@ -23,16 +23,16 @@ from hypothesis import strategies as st
 
 from pith.kernel.core.actions import CapDescription
 from pith.kernel.core.rights import GRANT, WRITE
-from pith.lib import ds as dp
 from pith.lib.server import Caller, Failure, Server
-from pith.servers import fsproto as fp
+from pith.protocols import ds as dp
+from pith.protocols import fs as fp
+from pith.protocols import vfs as vp
 from pith.servers.bootfs import BootfsServer
 from pith.servers.ds import DsServer
 from pith.servers.mfs.cache import FileDevice
 from pith.servers.mfs.fs import MinixFS
 from pith.servers.mfs.server import MfsServer
 from pith.servers.tmpfs import TmpfsServer
-from pith.servers.vfs import protocol as vp
 from tests.servers.vfs.harness import World
 
 SMALL = st.integers(0, 4)  # (inodes and fds that exist: the root, the seeds, fds 0-2)

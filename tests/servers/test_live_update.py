@@ -122,7 +122,7 @@ import threading
 from pith.lib.server import Client
 from pith.lib.syscall import gate, with_gate
 from pith.servers.rs import RsReply, Update
-from pith.servers.vfs import protocol as vp
+from pith.protocols import vfs as vp
 v = Client(CAPS["vfs"], vp.VfsReply)
 fd = v.call(vp.Open("/log", vp.O_CREAT | vp.O_WRONLY | vp.O_APPEND, 0o644)).fd
 written, stop, progress = [], threading.Event(), threading.Condition()

@@ -187,7 +187,7 @@ class FakeGate:
         import msgspec
 
         from pith.kernel.core.actions import Replied
-        from pith.servers.vfs import protocol as vp
+        from pith.protocols import vfs as vp
 
         assert msgspec.msgpack.decode(msg, type=vp.VfsRequest) == vp.ForgetUsers()
         return Replied(msgspec.msgpack.encode(vp.Done()), ())
@@ -197,7 +197,7 @@ def test_callers_that_are_no_process_of_pms_are_refused_and_nothing_changes() ->
     import msgspec
 
     from pith.lib.server import Caller, Failure
-    from pith.servers.pm import protocol as pp
+    from pith.protocols import pm as pp
     from pith.servers.pm.server import PmServer
 
     pm = PmServer({"vfs": 1, "pm": 2, "spawn": 3}, (), lambda: FakeGate())  # type: ignore[arg-type, return-value]
@@ -248,7 +248,7 @@ class SpawningGate(FakeGate):
         import msgspec
 
         from pith.kernel.core.actions import Replied
-        from pith.servers.vfs import protocol as vp
+        from pith.protocols import vfs as vp
 
         request = msgspec.msgpack.decode(msg, type=vp.VfsRequest)
         self.sent.append(request)
@@ -286,9 +286,9 @@ def _failure(pm: object, request: object, badge: int = 1001) -> str:
 
 
 def test_a_spawn_past_the_process_limit_or_refused_by_the_kernel_is_eagain() -> None:
-    from pith.servers.pm import protocol as pp
+    from pith.protocols import pm as pp
+    from pith.protocols import vfs as vp
     from pith.servers.pm.server import MAX_PROCS
-    from pith.servers.vfs import protocol as vp
 
     pm, fake = _pm_with(MAX_PROCS)  # (zombies count: a fork bomb of exits that nobody waits)
     assert _failure(pm, pp.Spawn("/bin/true.py", ["true"], {})) == "EAGAIN"
@@ -305,7 +305,7 @@ def test_the_process_table_fits_one_message_whatever_the_argvs() -> None:
 
     from pith.kernel.core.rights import MAX_MESSAGE
     from pith.lib.server import Caller
-    from pith.servers.pm import protocol as pp
+    from pith.protocols import pm as pp
 
     pm, _ = _pm_with(40)  # 40 processes with 60 KB argvs
     reply = pm.dispatch(msgspec.msgpack.encode(pp.Processes()), Caller(1001, None))  # type: ignore[attr-defined]
@@ -318,7 +318,7 @@ def test_the_process_table_fits_one_message_whatever_the_argvs() -> None:
 def test_stop_signals_are_refused_for_want_of_job_control() -> None:
     import signal
 
-    from pith.servers.pm import protocol as pp
+    from pith.protocols import pm as pp
 
     pm, _ = _pm_with(2)  # a child that could freeze its parent, the shell
     for signo in (signal.SIGSTOP, signal.SIGTSTP, signal.SIGTTIN, signal.SIGTTOU):
@@ -347,7 +347,7 @@ def test_a_wait_cut_short_by_a_signal_leaves_the_zombie_for_the_next_wait() -> N
     import msgspec
 
     from pith.lib.server import DEFER, Caller
-    from pith.servers.pm import protocol as pp
+    from pith.protocols import pm as pp
     from pith.servers.pm.server import PmServer, Proc
 
     fake = AbandonedGate()
@@ -375,7 +375,7 @@ def test_ending_signals_are_followed_by_sigcont_so_a_stopped_process_gets_them()
     import signal
 
     from pith.lib.server import Caller
-    from pith.servers.pm import protocol as pp
+    from pith.protocols import pm as pp
     from pith.servers.pm.server import PmServer, Proc
 
     fake = SignalGate()

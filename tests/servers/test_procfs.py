@@ -14,7 +14,7 @@ from tests.kernel.host.conftest import (
 
 READER = """
 from pith.lib.server import Client
-from pith.servers.vfs import protocol as vp
+from pith.protocols import vfs as vp
 v = Client(CAPS["vfs"], vp.VfsReply)
 def cat(path):
     fd = v.call(vp.Open(path, vp.O_RDONLY, 0)).fd
@@ -61,7 +61,7 @@ def test_rs_or_pm_gone_is_eio_and_procfs_goes_on() -> None:
     import msgspec
 
     from pith.lib.server import Caller, Failure
-    from pith.servers import fsproto as fp
+    from pith.protocols import fs as fp
     from pith.servers.procfs import SERVICES, ProcfsServer
 
     procfs = ProcfsServer({"rs": 1, "pm": 2}, (), lambda: GoneGate())  # type: ignore[arg-type, return-value]

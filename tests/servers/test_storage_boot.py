@@ -13,7 +13,7 @@ from tests.kernel.host.conftest import ROOT, no_leaks  # noqa: F401  (the leak c
 
 WRITER = """
 from pith.lib.server import Client, ServiceError
-from pith.servers import fsproto as fs
+from pith.protocols import fs
 mfs = Client(CAPS["mfs"], fs.FsReply)
 docs = mfs.call(fs.Mkdir(fs.ROOT, "docs", 0o40755))
 note = mfs.call(fs.Create(docs.ino, "note.txt", 0o100644))
@@ -32,7 +32,7 @@ except ServiceError as e:
 
 READER = """
 from pith.lib.server import Client
-from pith.servers import fsproto as fs
+from pith.protocols import fs
 mfs = Client(CAPS["mfs"], fs.FsReply)
 docs = mfs.call(fs.Lookup(fs.ROOT, "docs"))
 note = mfs.call(fs.Lookup(docs.ino, "note.txt"))
@@ -66,7 +66,7 @@ def test_files_written_through_mfs_are_on_disk_and_fsck_clean(tmp_path: Path, mo
 
 THROUGH_VFS = """
 from pith.lib.server import Client, ServiceError
-from pith.servers.vfs import protocol as vp
+from pith.protocols import vfs as vp
 v = Client(CAPS["vfs"], vp.VfsReply)
 v.call(vp.Mkdir("/home", 0o755))
 fd = v.call(vp.Open("/home/hello.txt", vp.O_CREAT | vp.O_WRONLY, 0o644)).fd

@@ -19,7 +19,7 @@ from tests.kernel.host.conftest import (
 CLIENT = """
 import hashlib
 from pith.lib.server import Client
-from pith.servers.vfs import protocol as vp
+from pith.protocols import vfs as vp
 v = Client(CAPS["vfs"], vp.VfsReply)
 data = bytes(i * 7 % 251 for i in range(300_000))
 fd = v.call(vp.Open("/big", vp.O_CREAT | vp.O_RDWR, 0o644)).fd

@@ -1,4 +1,4 @@
-"""tmpfs through fsproto: every request, its POSIX errors, and that a refusal changes nothing."""
+"""tmpfs through the fs protocol: every request, its POSIX errors, refusals change nothing."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import msgspec
 import pytest
 
 from pith.lib.server import Caller, Failure, ServiceError
-from pith.servers import fsproto as fs
+from pith.protocols import fs
 from pith.servers.tmpfs import TmpfsServer, parse_size
 from pith.servers.vfs.local import Local
 

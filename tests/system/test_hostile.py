@@ -37,7 +37,7 @@ import msgspec
 from pith.lib.posix.services import services, pm
 from pith.lib.server import Client, Failure, Prepare, Stop
 from pith.lib.syscall import gate
-from pith.servers.pm import protocol as pp
+from pith.protocols import pm as pp
 
 def ask(slot, request):
     reply = msgspec.msgpack.decode(gate().call(slot, msgspec.msgpack.encode(request)).msg)

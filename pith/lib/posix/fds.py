@@ -27,12 +27,12 @@ import stat
 from collections.abc import Iterable
 from typing import Any
 
-from pith.drivers import ttyproto as tp
 from pith.lib.posix.errors import oserror
 from pith.lib.posix.services import name_of, tty, vfs
 from pith.lib.posix.status import stat_result
+from pith.protocols import tty as tp
+from pith.protocols import vfs as vp
 from pith.servers.vfs import dev
-from pith.servers.vfs import protocol as vp
 
 __all__ = [
     "INHERIT",

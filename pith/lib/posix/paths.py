@@ -20,7 +20,7 @@ from pith.lib.posix.errors import oserror
 from pith.lib.posix.fds import check_fd, fstat, ftruncate
 from pith.lib.posix.services import name_of, vfs
 from pith.lib.posix.status import stat_result, statvfs_result
-from pith.servers.vfs import protocol as vp
+from pith.protocols import vfs as vp
 
 __all__ = [
     "access", "chdir", "chmod", "chown", "fchdir", "fchmod", "fchown", "getcwd", "getcwdb",

@@ -23,11 +23,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import pith
-from pith.drivers import ttyproto as tp
 from pith.lib.posix.errors import oserror
 from pith.lib.posix.fds import INHERIT, isatty
 from pith.lib.posix.services import name_of, pm, services, tty
-from pith.servers.pm import protocol as pp
+from pith.protocols import pm as pp
+from pith.protocols import tty as tp
 
 __all__ = [
     "PYTHONS", "SHELL", "execv", "fork", "getpgid", "getpgrp", "getpid", "getppid", "getsid",

@@ -38,8 +38,8 @@ from pith.lib.posix.install import install
 from pith.lib.posix.services import vfs
 from pith.lib.posix.stdio import make_stdio
 from pith.lib.start import Context
-from pith.servers.pm import protocol as pp
-from pith.servers.vfs import protocol as vp
+from pith.protocols import pm as pp
+from pith.protocols import vfs as vp
 
 __all__ = ["SHELL", "execute", "file_actions", "load", "main", "run_program", "start"]
 

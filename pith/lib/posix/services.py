@@ -15,12 +15,12 @@ from typing import Any
 
 import msgspec
 
-from pith.drivers import ttyproto as tp
 from pith.kernel.core.errors import KernelError
 from pith.lib.posix.errors import oserror, raise_for
 from pith.lib.server import Client, ServiceError
-from pith.servers.pm import protocol as pp
-from pith.servers.vfs import protocol as vp
+from pith.protocols import pm as pp
+from pith.protocols import tty as tp
+from pith.protocols import vfs as vp
 
 __all__ = ["Services", "connect", "name_of", "pm", "services", "tty", "vfs"]
 

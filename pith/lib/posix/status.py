@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-from pith.servers.vfs import protocol as vp
+from pith.protocols import vfs as vp
 
 __all__ = ["BLOCK", "stat_result", "statvfs_result"]
 

@@ -1,6 +1,6 @@
 """MinixFS: the MINIX v3 file system on a block device, through a write-back buffer cache.
 
-The operations map one to one onto pith.servers.fsproto (Lookup -> `lookup`, Stat ->
+The operations map one to one onto pith.protocols.fs (Lookup -> `lookup`, Stat ->
 `stat`, ...): they name inodes by number, return `Attr`/`FsInfo` records and refuse
 with `FsError(errno_name, message)`. A refused operation changes nothing: every
 mutation runs in a cache transaction that is rolled back on any error (a write that
@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Concatenate, ParamSpec, TypeVar
 
-from pith.servers.fsproto import Attr, FsInfo
+from pith.protocols.fs import Attr, FsInfo
 from pith.servers.mfs.cache import BlockDevice, BufferCache
 from pith.servers.mfs.layout import (
     BITS_PER_BLOCK,
@@ -44,7 +44,7 @@ from pith.servers.mfs.layout import (
 
 __all__ = ["READDIR_MAX", "FsError", "MinixFS"]
 
-READDIR_MAX = 512  # entries in one readdir answer (fits fsproto.MAX_IO with 60-byte names)
+READDIR_MAX = 512  # entries in one readdir answer (fits fs.MAX_IO with 60-byte names)
 ZERO_BLOCK = bytes(BLOCK_SIZE)
 _U32 = struct.Struct("<I")
 _EMPTY_DIR_SIZE = 2 * DIRENT_SIZE

@@ -1,7 +1,7 @@
-"""mfs: the MINIX v3 file system server. It speaks fsproto to vfs and blk to the disk.
+"""mfs: the MINIX v3 file system server. It speaks the fs protocol to vfs and blk to the disk.
 
 All the file-system logic is `MinixFS` (fs.py, with its buffer cache); this
-file is only the server: one handler per fsproto request, each a call into
+file is only the server: one handler per fs-protocol request, each a call into
 MinixFS, with its FsError turned into the protocol's errno-named Failure. The
 disk is reached through the blk driver's endpoint (`uses = ["blk"]`), bulk
 data through a shared Memory buffer.
@@ -27,7 +27,7 @@ from typing import TypeVar
 
 from pith.drivers.blk import BlkDevice
 from pith.lib.server import Caller, Server, ServiceError
-from pith.servers import fsproto as fp
+from pith.protocols import fs as fp
 from pith.servers.mfs.fs import FsError, MinixFS
 from pith.tools.fsck import reclaim_leaks
 

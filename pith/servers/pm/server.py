@@ -40,8 +40,8 @@ from pith.kernel.core.errors import InvalidArgument, KernelError
 from pith.kernel.core.rights import WRITE
 from pith.lib.server import DEFER, Caller, Client, Failure, Server, ServiceError
 from pith.lib.start import caps_arg
-from pith.servers.pm import protocol as pp
-from pith.servers.vfs import protocol as vp
+from pith.protocols import pm as pp
+from pith.protocols import vfs as vp
 
 __all__ = ["PmServer"]
 

@@ -19,8 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pith.lib.server import Caller, Failure, ServiceError
+from pith.protocols.vfs import Data
 from pith.servers.vfs.pipes import Answers
-from pith.servers.vfs.protocol import Data
 
 __all__ = ["TYPEAHEAD", "Console"]
 

@@ -5,7 +5,7 @@
     tty      the console (character devices, mode S_IFCHR|0o666): vfs itself serves
     console  their reads (typed input, console.py) and writes (tty `Output`)
 
-It answers fsproto requests as a file system would, so path resolution, Stat,
+It answers fs-protocol requests as a file system would, so path resolution, Stat,
 Listdir and Fstat need nothing special; only opening `tty` or `console` makes a
 `Terminal` description instead of a `File` (server.py). Names are fixed: creating,
 removing or renaming anything here is EROFS.
@@ -18,7 +18,7 @@ import time
 from typing import Any
 
 from pith.lib.server import ServiceError
-from pith.servers import fsproto as fs
+from pith.protocols import fs
 
 __all__ = ["CONSOLE", "NODES", "NULL", "TTY", "ZERO", "DevFs"]
 
@@ -40,7 +40,7 @@ class DevFs:
         return fs.Attr(ino, CHAR, 1, 0, 0, 0, self.born, self.born, self.born)
 
     def call(self, request: Any, timeout: float | None = None) -> Any:
-        """One fsproto request, answered at once."""
+        """One fs-protocol request, answered at once."""
         match request:
             case fs.Lookup(dir=fs.ROOT, name="." | ".."):
                 return self.attr(fs.ROOT)

@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pith.lib.server import ServiceError
+from pith.protocols.vfs import O_ACCMODE, O_RDONLY, O_WRONLY
 from pith.servers.vfs.paths import Loc
 from pith.servers.vfs.pipes import Answers, Pipe
-from pith.servers.vfs.protocol import O_ACCMODE, O_RDONLY, O_WRONLY
 
 __all__ = ["MAX_FDS", "Description", "File", "PipeEnd", "Proc", "Slot", "Terminal"]
 

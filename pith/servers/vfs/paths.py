@@ -16,7 +16,7 @@ from typing import Any, NamedTuple, Protocol
 
 from pith.kernel.core.errors import KernelError, ServerDied
 from pith.lib.server import ServiceError
-from pith.servers import fsproto as fs
+from pith.protocols import fs
 
 __all__ = ["MAX_LINKS", "NAME_MAX", "PATH_MAX", "FsClient", "Loc", "Mount", "Mounts", "Walk"]
 
@@ -38,7 +38,7 @@ class Mount:
     covers: Loc | None = None  # the directory it hides; None for "/"
 
     def call(self, request: Any) -> Any:
-        """One fsproto request; a file system that died on it is asked again, once (rs
+        """One fs-protocol request; a file system that died on it is asked again, once (rs
         restarts it on the same endpoint); one that fails again, or is gone, is EIO."""
         try:
             return self.client.call(request)

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import msgspec
 
 from pith.lib.server import Caller, Failure
-from pith.servers.vfs.protocol import Data, Written
+from pith.protocols.vfs import Data, Written
 
 __all__ = ["CAPACITY", "PIPE_BUF", "PIPE_MEMORY", "Answers", "Pipe", "PipeMemory"]
 

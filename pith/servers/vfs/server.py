@@ -1,7 +1,7 @@
 """vfs: file descriptors, paths, mounts and pipes for every process (docs/vfs.md).
 
 Each client is known by its badge; `Proc` holds its fd table and cwd. Paths are
-resolved here (paths.py), one fsproto `Lookup` a component, and requests go to
+resolved here (paths.py), one fs-protocol `Lookup` a component, and requests go to
 the file system of the mount that holds the file. Pipes live here (pipes.py);
 a read or write that must wait is deferred and answered later. So do /dev (dev.py,
 with arg `dev=PATH`) and the console's input (console.py): the tty driver pushes
@@ -22,12 +22,12 @@ from collections.abc import Callable, Mapping
 
 import msgspec
 
-from pith.drivers import ttyproto as tp
 from pith.kernel.core.errors import KernelError, ServerDied
 from pith.lib.server import DEFER, Caller, Client, Failure, Server, ServiceError
 from pith.lib.syscall import Gate, gate
-from pith.servers import fsproto as fs
-from pith.servers.vfs import protocol as vp
+from pith.protocols import fs
+from pith.protocols import tty as tp
+from pith.protocols import vfs as vp
 from pith.servers.vfs.console import Console
 from pith.servers.vfs.dev import CONSOLE, TTY, DevFs
 from pith.servers.vfs.fds import MAX_FDS, Description, File, PipeEnd, Proc, Terminal

@@ -10,9 +10,9 @@ import pytest
 
 from pith.kernel.core.errors import InvalidSlot
 from pith.lib.server import Caller, Failure, Server, ServiceError
-from pith.servers import fsproto as fs
+from pith.protocols import fs
+from pith.protocols import vfs as vp
 from pith.servers.tmpfs import TmpfsServer
-from pith.servers.vfs import protocol as vp
 from pith.servers.vfs.local import Local
 from pith.servers.vfs.server import VfsServer
 
@@ -43,7 +43,7 @@ class World:
                  servers: dict[str, Server] | None = None,
                  vfs_args: tuple[str, ...] = ()) -> None:
         """Tmpfs servers on `mounts` (with `args`), or else the given `servers` (mount
-        path -> a file-system server speaking fsproto); vfs gets `vfs_args`."""
+        path -> a file-system server speaking the fs protocol); vfs gets `vfs_args`."""
         self.servers = servers if servers is not None else {
             m: TmpfsServer({}, args, clock=lambda: 1000) for m in mounts}
         self.root = self.servers["/"]

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pith.drivers import ttyproto as tp
 from pith.kernel.core.errors import ServerDied, Timeout
 from pith.lib.server import Caller, Failure
-from pith.servers.vfs import protocol as vp
+from pith.protocols import tty as tp
+from pith.protocols import vfs as vp
 from pith.servers.vfs.console import TYPEAHEAD, Console
 from tests.servers.vfs.harness import Client, World
 

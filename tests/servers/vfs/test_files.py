@@ -8,8 +8,8 @@ import msgspec
 import pytest
 
 from pith.lib.server import Caller, Failure
-from pith.servers import fsproto as fs
-from pith.servers.vfs import protocol as vp
+from pith.protocols import fs
+from pith.protocols import vfs as vp
 from tests.servers.vfs.harness import Client, World
 
 

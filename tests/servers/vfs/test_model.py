@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from pith.lib.server import ServiceError
-from pith.servers.vfs import protocol as vp
+from pith.protocols import vfs as vp
 from tests.servers.vfs.harness import World
 
 NAMES = ("a", "b")

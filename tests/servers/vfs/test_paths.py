@@ -8,9 +8,9 @@ import pytest
 
 from pith.kernel.core.errors import ServerDied
 from pith.lib.server import ServiceError
-from pith.servers import fsproto as fs
+from pith.protocols import fs
+from pith.protocols import vfs as vp
 from pith.servers.tmpfs import TmpfsServer
-from pith.servers.vfs import protocol as vp
 from pith.servers.vfs.local import Local
 from pith.servers.vfs.server import VfsServer
 from tests.servers.vfs.harness import Client, World

@@ -7,7 +7,7 @@ import stat
 import pytest
 
 from pith.lib.server import Failure
-from pith.servers.vfs import protocol as vp
+from pith.protocols import vfs as vp
 from pith.servers.vfs.pipes import CAPACITY, PIPE_BUF
 from tests.servers.vfs.harness import Client, World
 

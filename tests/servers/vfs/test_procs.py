@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pith.servers.vfs import protocol as vp
+from pith.protocols import vfs as vp
 from tests.servers.vfs.harness import World
 
 

@@ -8,7 +8,7 @@ Replies are `Done`, `Opened`, `Data`, `Written`, `Position`, `Status`,
 nothing.
 
 `Inherit`, `Exec` and `Forget` are for the process manager, `ConsoleInput` and
-`ConsoleFlush` (pith/drivers/ttyproto.py) for the tty driver: they are accepted
+`ConsoleFlush` (pith/protocols/tty.py) for the tty driver: they are accepted
 only from badges 1..SYSTEM_BADGES-1 (system servers; commands run with badge
 1000 and up, and badge 0 — an unbadged cap — is refused too). A process may
 send `Exec` for its own badge.
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import msgspec
 
-from pith.drivers.ttyproto import ConsoleFlush, ConsoleInput
+from pith.protocols.tty import ConsoleFlush, ConsoleInput
 
 __all__ = [
     "MAX_READ", "O_ACCMODE", "O_APPEND", "O_CLOEXEC", "O_CREAT", "O_DIRECTORY", "O_EXCL",
