@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import msgspec
 
-from pith.protocols.ds import Ds
 from pith.lib.server import Caller, Client, Server, ServiceError
 from pith.lib.start import Context
+from pith.protocols.ds import Ds
 
 
 class Put(msgspec.Struct, tag=True):

@@ -4,7 +4,7 @@ A manifest is TOML (`strategy = "rest_for_one"` at the top changes rs's
 restart strategy from OTP's default, one_for_one):
 
     [servers.echo]
-    program = "pith.servers.echo:EchoServer"   # what runs (or "file.py:Class", beside)
+    program = "pith.servers.echo.server:EchoServer"   # what runs (or "file.py:Class", beside)
     mode = "isolated"                           # or "collocated" (in the kernel)
     provides = ["echo"]                         # endpoints it serves (it gets READ)
     uses = []                                   # endpoints it calls (WRITE and GRANT)

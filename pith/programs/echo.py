@@ -10,7 +10,7 @@ import sys
 
 from pith.lib.server import Client, ServiceError
 from pith.lib.start import Context
-from pith.servers.echo import Echo, Echoed
+from pith.protocols.echo import Echo, Echoed
 
 __all__ = ["main"]
 

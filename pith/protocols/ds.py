@@ -1,6 +1,6 @@
 """The ds protocol (Pith's data store) and its client, `Ds`.
 
-ds holds two things (the server is pith/servers/ds.py):
+ds holds two things (the server is pith/servers/ds/):
 - a registry of names to capabilities: `Publish(name)` with the cap sent in the
   call, `Lookup(name)` answered with a copy of it in the reply (the caller's ds
   cap needs GRANT), `Unpublish(name)`;

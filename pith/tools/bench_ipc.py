@@ -26,7 +26,7 @@ from pathlib import Path
 import msgspec
 
 from pith.lib.start import Context, caps_arg
-from pith.servers.null import Null
+from pith.protocols.null import Null
 
 __all__ = ["main", "root"]
 
@@ -56,7 +56,7 @@ def root(ctx: Context) -> int:
     server_cap = g.cap_copy(ep, 1)
     results: dict[str, list[float]] = {"isolated": [], "collocated": [], "spawn": []}
     for mode in ("isolated", "collocated"):
-        proc = g.process_create(spawn, "null", "pith.servers.null:NullServer",
+        proc = g.process_create(spawn, "null", "pith.servers.null.server:NullServer",
                                 (caps_arg({"null": 0}),), (server_cap,), mode == "collocated")
         assert proc.slot is not None
         results[mode] = [_calls(g, ep) for _ in range(ROUNDS)]
@@ -66,7 +66,7 @@ def root(ctx: Context) -> int:
     for _ in range(ROUNDS):
         start = time.perf_counter()
         for _ in range(SPAWNS):
-            proc = g.process_create(spawn, "nothing", "pith.servers.null:nothing")
+            proc = g.process_create(spawn, "nothing", "pith.servers.null.server:nothing")
             assert proc.slot is not None
             g.process_watch(proc.slot, death)
             g.wait(death)

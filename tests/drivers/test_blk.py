@@ -11,14 +11,14 @@ from tests.kernel.host.conftest import ROOT, no_leaks  # noqa: F401  (the leak c
 
 MANIFEST = """
 [servers.blk]
-program = "pith.drivers.blk:BlkServer"
+program = "pith.drivers.blk.server:BlkServer"
 mode = "{mode}"
 provides = ["blk"]
 devices = ["disk"]
 """
 
 CLIENT = """
-from pith.drivers.blk import BlkDevice, Flush, ReadBlocks
+from pith.protocols.blk import BlkDevice, Flush, ReadBlocks
 from pith.lib.server import ServiceError
 disk = BlkDevice(CAPS["blk"], buffer_blocks=4)
 print(disk.block_size, disk.blocks)

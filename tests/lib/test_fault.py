@@ -21,7 +21,8 @@ from pith.lib.server import (
     Ping,
     Pong,
 )
-from pith.servers.echo import Echo, Echoed, EchoServer
+from pith.protocols.echo import Echo, Echoed
+from pith.servers.echo.server import EchoServer
 
 decode = msgspec.msgpack.Decoder(Echoed | Pong | Injected | Failure).decode
 encode = msgspec.msgpack.Encoder().encode

@@ -59,5 +59,6 @@ def test_bad_manifests_are_refused_clearly(text: str, error: str) -> None:
 def test_program_files_are_made_absolute_from_the_manifest(tmp_path: Path) -> None:
     manifest = Manifest.parse('[servers.a]\nprogram = "mine.py:Server"\n', base=tmp_path)
     assert manifest.servers["a"].program == f"{tmp_path.resolve()}/mine.py:Server"
-    assert program_path("pith.servers.echo:EchoServer", tmp_path) == "pith.servers.echo:EchoServer"
+    echo = "pith.servers.echo.server:EchoServer"
+    assert program_path(echo, tmp_path) == echo
     assert program_path("tool.py", tmp_path) == f"{tmp_path.resolve()}/tool.py"

@@ -23,7 +23,8 @@ from pith.lib.server import (
     Stop,
     Stopped,
 )
-from pith.servers.echo import Echo, Echoed, EchoServer, Stats
+from pith.protocols.echo import Echo, Echoed, Stats
+from pith.servers.echo.server import EchoServer
 
 
 class Later(msgspec.Struct, tag=True):

@@ -9,7 +9,7 @@ import pytest
 
 from pith.lib.server import Caller, ServiceError
 from pith.protocols import fs as fp
-from pith.servers.bootfs import BIN, BIN_INO, BootfsServer
+from pith.servers.bootfs.server import BIN, BIN_INO, BootfsServer
 
 CALLER = Caller(1, None)
 

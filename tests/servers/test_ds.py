@@ -15,9 +15,10 @@ from pith.kernel.core.actions import CapDescription, Replied
 from pith.kernel.core.errors import InvalidSlot
 from pith.lib.server import DEFER, Caller, Failure, Prepare, Prepared, Server, ServiceError
 from pith.protocols import ds as p
-from pith.servers.ds import DsServer
-from pith.servers.echo import Counted, Echo, EchoServer, Stats
-from pith.servers.tmpfs import TmpfsServer
+from pith.protocols.echo import Counted, Echo, Stats
+from pith.servers.ds.server import DsServer
+from pith.servers.echo.server import EchoServer
+from pith.servers.tmpfs.server import TmpfsServer
 from tests.kernel.host.conftest import (
     boot,
     no_leaks,  # noqa: F401  (the leak check)
@@ -293,7 +294,7 @@ def counter_manifest(tmp_path: Path) -> str:
     path = tmp_path / "counter.toml"
     path.write_text(f"""
 [servers.ds]
-program = "pith.servers.ds:DsServer"
+program = "pith.servers.ds.server:DsServer"
 provides = ["ds"]
 
 [servers.counter]

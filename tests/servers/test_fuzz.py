@@ -27,12 +27,12 @@ from pith.lib.server import Caller, Failure, Server
 from pith.protocols import ds as dp
 from pith.protocols import fs as fp
 from pith.protocols import vfs as vp
-from pith.servers.bootfs import BootfsServer
-from pith.servers.ds import DsServer
+from pith.servers.bootfs.server import BootfsServer
+from pith.servers.ds.server import DsServer
 from pith.servers.mfs.cache import FileDevice
 from pith.servers.mfs.fs import MinixFS
 from pith.servers.mfs.server import MfsServer
-from pith.servers.tmpfs import TmpfsServer
+from pith.servers.tmpfs.server import TmpfsServer
 from tests.servers.vfs.harness import World
 
 SMALL = st.integers(0, 4)  # (inodes and fds that exist: the root, the seeds, fds 0-2)

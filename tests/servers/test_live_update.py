@@ -82,7 +82,7 @@ def test_live_update_hands_state_over_loses_no_request_and_rolls_back(tmp_path: 
     manifest = tmp_path / "system.toml"
     manifest.write_text(f"""
 [servers.ds]
-program = "pith.servers.ds:DsServer"
+program = "pith.servers.ds.server:DsServer"
 provides = ["ds"]
 
 [servers.counter]

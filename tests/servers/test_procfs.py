@@ -62,7 +62,7 @@ def test_rs_or_pm_gone_is_eio_and_procfs_goes_on() -> None:
 
     from pith.lib.server import Caller, Failure
     from pith.protocols import fs as fp
-    from pith.servers.procfs import SERVICES, ProcfsServer
+    from pith.servers.procfs.server import SERVICES, ProcfsServer
 
     procfs = ProcfsServer({"rs": 1, "pm": 2}, (), lambda: GoneGate())  # type: ignore[arg-type, return-value]
     for request in (fp.Read(SERVICES, 0, 100), fp.Readdir(fp.ROOT, 0), fp.Lookup(fp.ROOT, "7")):

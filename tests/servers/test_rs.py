@@ -20,7 +20,7 @@ from tests.kernel.host.conftest import (
 CRASH_TWICE = """
 from pith.kernel.core.errors import ServerDied, Timeout
 from pith.lib.server import Client
-from pith.servers.echo import Crash, Echo, Echoed
+from pith.protocols.echo import Crash, Echo, Echoed
 echo = Client(CAPS["echo"], Echoed)
 for attempt in range(3):
     try:
@@ -39,7 +39,7 @@ def manifest(tmp_path: Path, restart: str, intensity: int = 1) -> str:
     path = tmp_path / "echo.toml"
     path.write_text(f"""
 [servers.echo]
-program = "pith.servers.echo:EchoServer"
+program = "pith.servers.echo.server:EchoServer"
 provides = ["echo"]
 restart = "{restart}"
 intensity = {intensity}
@@ -73,7 +73,7 @@ def test_temporary_and_transient_crashes(tmp_path: Path, restart: str) -> None:
 
 
 def test_a_server_killed_from_the_host_comes_back(tmp_path: Path) -> None:
-    code = ("from pith.lib.server import Client; from pith.servers.echo import Echo, Echoed\n"
+    code = ("from pith.lib.server import Client; from pith.protocols.echo import Echo, Echoed\n"
             "echo = Client(CAPS['echo'], Echoed)\n"
             "print(echo.call(Echo('before')).text, flush=True)\n"
             "input()\n"  # the test kills the echo server meanwhile, then answers
@@ -95,7 +95,7 @@ HANG = """
 import time
 from pith.kernel.core.errors import ServerDied
 from pith.lib.server import Client
-from pith.servers.echo import Echo, Echoed, Hang
+from pith.protocols.echo import Echo, Echoed, Hang
 echo = Client(CAPS["echo"], Echoed)
 start = time.monotonic()
 try:
@@ -108,7 +108,7 @@ print(echo.call(Echo("and back"), timeout=10).text)
 
 def test_a_hung_server_misses_its_heartbeat_and_is_restarted(tmp_path: Path) -> None:
     path = tmp_path / "echo.toml"
-    path.write_text('[servers.echo]\nprogram = "pith.servers.echo:EchoServer"\n'
+    path.write_text('[servers.echo]\nprogram = "pith.servers.echo.server:EchoServer"\n'
                     'provides = ["echo"]\nheartbeat = 0.5\nheartbeat_timeout = 0.5\n')
     done = boot(f"python -c {shlex.quote(HANG)}", str(path))
     lines = done.stdout.splitlines()
@@ -123,7 +123,7 @@ OPERATOR = """
 from pith.programs import service
 from pith.lib.server import Client
 from pith.lib.start import Context
-from pith.servers.echo import Echo, Echoed
+from pith.protocols.echo import Echo, Echoed
 for args in (["stop", "echo"], ["list"], ["start", "echo"], ["restart", "echo"], ["stop", "x"]):
     print("status", service.main(Context(CAPS, tuple(args))))
 print(Client(CAPS["echo"], Echoed).call(Echo("still here"), timeout=10).text)
@@ -149,7 +149,7 @@ def test_service_command_checks_its_arguments() -> None:
 REST = """
 from pith.kernel.core.errors import ServerDied
 from pith.lib.server import Client
-from pith.servers.echo import Crash, Echo, Echoed
+from pith.protocols.echo import Crash, Echo, Echoed
 from pith.servers.rs import RsReply, Services
 def pids():
     return {row.name: row.pid for row in Client(CAPS["rs"], RsReply).call(Services()).rows}
@@ -177,7 +177,7 @@ def test_restart_strategies(tmp_path: Path, strategy: str, restarted: list[str])
     path.write_text(f"""strategy = "{strategy}"
 
 [servers.echo]
-program = "pith.servers.echo:EchoServer"
+program = "pith.servers.echo.server:EchoServer"
 provides = ["echo"]
 
 [servers.relay]

@@ -9,7 +9,8 @@ import pytest
 
 from pith.lib.server import Caller, Failure, ServiceError
 from pith.protocols import fs
-from pith.servers.tmpfs import TmpfsServer, parse_size
+from pith.servers.tmpfs.inode import parse_size
+from pith.servers.tmpfs.server import TmpfsServer
 from pith.servers.vfs.local import Local
 
 R = fs.ROOT

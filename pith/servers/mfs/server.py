@@ -25,9 +25,9 @@ import sys
 from collections.abc import Callable
 from typing import TypeVar
 
-from pith.drivers.blk import BlkDevice
 from pith.lib.server import Caller, Server, ServiceError
 from pith.protocols import fs as fp
+from pith.protocols.blk import BlkDevice
 from pith.servers.mfs.fs import FsError, MinixFS
 from pith.tools.fsck import reclaim_leaks
 

@@ -19,7 +19,7 @@ from pith.kernel.core.actions import Error, Result
 from pith.kernel.core.errors import KernelError, ServerDied
 from pith.lib.server import Client
 from pith.lib.syscall import gate
-from pith.servers.echo import Crash, Echo, Echoed
+from pith.protocols.echo import Crash, Echo, Echoed
 
 libc = ctypes.CDLL(None, use_errno=True)
 libc.syscall.restype = ctypes.c_long

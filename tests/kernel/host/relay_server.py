@@ -7,7 +7,7 @@ server, its call becomes a direct call inside the kernel.
 from __future__ import annotations
 
 from pith.lib.server import Caller, Client, Server
-from pith.servers.echo import Echo, Echoed
+from pith.protocols.echo import Echo, Echoed
 
 
 class RelayServer(Server):

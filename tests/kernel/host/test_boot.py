@@ -54,7 +54,7 @@ def test_bad_manifest_is_refused_with_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_servers_see_the_badge_rs_gives_the_command() -> None:
-    code = ("from pith.lib.server import Client; from pith.servers.echo import Echo, Echoed; "
+    code = ("from pith.lib.server import Client; from pith.protocols.echo import Echo, Echoed; "
             "print(Client(CAPS['echo'], Echoed).call(Echo('x')).badge)")
     assert boot(f"python -c {shlex.quote(code)}").stdout == "1000\n"
 

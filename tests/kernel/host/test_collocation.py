@@ -10,7 +10,7 @@ import pytest
 from tests.kernel.host.conftest import boot
 
 RELAY = Path(__file__).parent / "relay_server.py"
-CLIENT = ("from pith.lib.server import Client; from pith.servers.echo import Echo, Echoed; "
+CLIENT = ("from pith.lib.server import Client; from pith.protocols.echo import Echo, Echoed; "
           "print(Client(CAPS['relay'], Echoed).call(Echo('quiet')).text)")
 
 
@@ -18,7 +18,7 @@ def manifest(tmp_path: Path, echo_mode: str, relay_mode: str) -> str:
     path = tmp_path / "relay.toml"
     path.write_text(f"""
 [servers.echo]
-program = "pith.servers.echo:EchoServer"
+program = "pith.servers.echo.server:EchoServer"
 mode = "{echo_mode}"
 provides = ["echo"]
 

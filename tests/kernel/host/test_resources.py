@@ -39,7 +39,7 @@ ROOT_PROGRAM = textwrap.dedent("""
     t.start(); t.join()
     assert out == [0], out  # the interrupt stays masked until acknowledged
     # a child process, to its death
-    child = g.process_create(CAPS["spawn"], "child", "pith.servers.null:nothing")
+    child = g.process_create(CAPS["spawn"], "child", "pith.servers.null.server:nothing")
     dead = g.notification_create()
     g.process_watch(child.slot, dead)
     g.wait(dead, timeout=30)

@@ -24,7 +24,7 @@ from pith.servers.mfs.cache import FileDevice
 from pith.servers.mfs.fs import MinixFS
 from pith.servers.mfs.layout import BLOCK_SIZE, MAX_FILE_SIZE, NAME_MAX, NR_DIRECT, ZONES_PER_BLOCK
 from pith.servers.mfs.server import MfsServer
-from pith.servers.tmpfs import TmpfsServer
+from pith.servers.tmpfs.server import TmpfsServer
 from tests.servers.mfs.helpers import assert_minix_clean, assert_pith_clean, blank, needs_util_linux
 from tests.servers.vfs.harness import World
 from tests.servers.vfs.test_model import Fail, MDir, MFile, VfsMachine, data, paths, small

@@ -10,7 +10,7 @@ from pith.kernel.core.errors import ServerDied
 from pith.lib.server import ServiceError
 from pith.protocols import fs
 from pith.protocols import vfs as vp
-from pith.servers.tmpfs import TmpfsServer
+from pith.servers.tmpfs.server import TmpfsServer
 from pith.servers.vfs.local import Local
 from pith.servers.vfs.server import VfsServer
 from tests.servers.vfs.harness import Client, World

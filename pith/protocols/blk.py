@@ -1,4 +1,4 @@
-"""blk: the block driver. It holds the disk image as a Device cap, and nothing else.
+"""The blk protocol: a block device. Served by the blk driver (pith/drivers/blk); called by mfs.
 
 Clients see the disk as numbered blocks of BLOCK_SIZE bytes. Bulk data does not
 travel in messages: a client first attaches a Memory object (sent as a cap with
@@ -6,7 +6,7 @@ travel in messages: a client first attaches a Memory object (sent as a cap with
 that shared buffer, at an offset the request names. `Flush` makes what was
 written durable (fsync). Out-of-range requests are refused and change nothing.
 
-`BlkDevice` is the client side: a block device (read/write/flush) for a file
+`BlkDevice` is the typed client: a block device (read/write/flush) for a file
 system server, over this protocol. When blk dies and rs restarts it, the
 request in flight fails (SERVER_DIED) or finds no buffer (ESTALE): BlkDevice
 attaches its buffer to the new blk and re-issues the request, once.
@@ -14,20 +14,18 @@ attaches its buffer to the new blk and re-issues the request, once.
 
 from __future__ import annotations
 
-import mmap
-import os
 from collections.abc import Callable
 
 import msgspec
 
 from pith.kernel.core.errors import ServerDied
 from pith.kernel.core.rights import READ, WRITE
-from pith.lib.server import Caller, Client, Server, ServiceError
+from pith.lib.server import Client, ServiceError
 from pith.lib.syscall import Gate, gate
 
 __all__ = [
-    "BLOCK_SIZE", "Attach", "BlkDevice", "BlkServer", "Flush", "Geometry", "Info", "ReadBlocks",
-    "Transferred", "WriteBlocks",
+    "BLOCK_SIZE", "Attach", "BlkDevice", "Flush", "Geometry", "Info", "ReadBlocks", "Transferred",
+    "WriteBlocks",
 ]
 
 BLOCK_SIZE = 1024
@@ -69,60 +67,6 @@ class Transferred(msgspec.Struct, frozen=True, tag=True):
 class Info(msgspec.Struct, frozen=True, tag=True):
     block_size: int
     blocks: int
-
-
-class BlkServer(Server):
-    requests = Attach | ReadBlocks | WriteBlocks | Flush | Geometry
-    endpoint = "blk"
-
-    def setup(self) -> None:
-        self.fd = self.gate_of().device_open(self.caps["disk"], writable=True)
-        self.blocks = os.fstat(self.fd).st_size // BLOCK_SIZE
-        self.buffers: dict[int, mmap.mmap] = {}  # badge -> the client's transfer buffer
-
-    def do_attach(self, request: Attach, caller: Caller) -> Transferred:
-        if len(caller.caps) != 1:
-            raise ServiceError("EINVAL", "Attach carries exactly one Memory cap")
-        buffer = self.gate_of().memory_map(caller.caps[0], writable=True)
-        old = self.buffers.pop(caller.badge, None)
-        if old is not None:
-            old.close()
-        self.buffers[caller.badge] = buffer
-        return Transferred(len(buffer) // BLOCK_SIZE)
-
-    def _span(self, block: int, count: int, offset: int, caller: Caller) -> memoryview:
-        buffer = self.buffers.get(caller.badge)
-        if buffer is None:  # (or blk restarted since: the client attaches again)
-            raise ServiceError("ESTALE", "no buffer attached")
-        if count < 1 or block < 0 or block + count > self.blocks:
-            raise ServiceError("EINVAL", f"blocks {block}..{block + count - 1} of {self.blocks}")
-        end = offset + count * BLOCK_SIZE
-        if offset < 0 or end > len(buffer):
-            raise ServiceError("EINVAL", f"buffer bytes {offset}..{end} of {len(buffer)}")
-        return memoryview(buffer)[offset:end]
-
-    def _move(self, request: ReadBlocks | WriteBlocks, caller: Caller,
-              io: Callable[[int, list[memoryview], int], int]) -> Transferred:
-        """Blocks between the disk and the caller's buffer, by `io` (preadv or pwritev)."""
-        span = self._span(request.block, request.count, request.offset, caller)
-        with span:
-            done = io(self.fd, [span], request.block * BLOCK_SIZE)
-        if done != request.count * BLOCK_SIZE:
-            raise ServiceError("EIO", f"short transfer at block {request.block}")
-        return Transferred(request.count)
-
-    def do_read_blocks(self, request: ReadBlocks, caller: Caller) -> Transferred:
-        return self._move(request, caller, os.preadv)
-
-    def do_write_blocks(self, request: WriteBlocks, caller: Caller) -> Transferred:
-        return self._move(request, caller, os.pwritev)
-
-    def do_flush(self, request: Flush, caller: Caller) -> Transferred:
-        os.fsync(self.fd)
-        return Transferred(0)
-
-    def do_geometry(self, request: Geometry, caller: Caller) -> Info:
-        return Info(BLOCK_SIZE, self.blocks)
 
 
 class BlkDevice:

@@ -23,7 +23,7 @@ from pith.protocols import fs as fp
 
 __all__ = ["BIN", "BootfsServer"]
 
-BIN = Path(__file__).resolve().parent.parent / "bin"  # pith/bin
+BIN = Path(__file__).resolve().parents[2] / "bin"  # pith/bin
 BIN_INO = 2  # inode numbers: root 1, bin 2, files from 3 in name order
 DIR, FILE = stat.S_IFDIR | 0o555, stat.S_IFREG | 0o755
 

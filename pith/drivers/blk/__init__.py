@@ -1,0 +1,1 @@
+"""blk: the block driver (server.py). Its protocol and client: pith/protocols/blk.py."""

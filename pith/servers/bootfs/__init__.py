@@ -1,0 +1,1 @@
+"""bootfs: Pith's own commands, read-only, at /boot (server.py)."""

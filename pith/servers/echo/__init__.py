@@ -1,0 +1,1 @@
+"""echo: the example server (server.py). Its protocol: pith/protocols/echo.py."""

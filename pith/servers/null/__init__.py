@@ -1,0 +1,1 @@
+"""null: the benchmark's server (server.py). Its protocol: pith/protocols/null.py."""

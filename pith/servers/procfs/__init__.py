@@ -1,0 +1,1 @@
+"""procfs: /proc, made from what rs and pm say (server.py)."""
