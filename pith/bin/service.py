@@ -32,7 +32,7 @@ def main(argv: list[str]) -> int:
     try:
         from pith.lib.posix.services import services
         from pith.lib.server import Client, ServiceError
-        from pith.servers import rs
+        from pith.protocols import rs
         caps = services().caps
     except (ImportError, RuntimeError):
         print("service: only runs inside Pith", file=sys.stderr)

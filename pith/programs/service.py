@@ -11,7 +11,7 @@ import sys
 
 from pith.lib.server import Client, ServiceError
 from pith.lib.start import Context
-from pith.servers.rs import (
+from pith.protocols.rs import (
     Restart,
     RsReply,
     Services,

@@ -24,13 +24,66 @@ import msgspec
 from pith.protocols.tty import ConsoleFlush, ConsoleInput
 
 __all__ = [
-    "MAX_READ", "O_ACCMODE", "O_APPEND", "O_CLOEXEC", "O_CREAT", "O_DIRECTORY", "O_EXCL",
-    "O_NOFOLLOW", "O_RDONLY", "O_RDWR", "O_TRUNC", "O_WRONLY", "SEEK_CUR", "SEEK_END",
-    "SEEK_SET", "SYSTEM_BADGES", "Chdir", "Close", "Cwd", "Data", "Done", "Dup", "Dup2",
-    "Exec", "Forget", "ForgetUsers", "FsStatus", "Fstat", "Getcwd", "Inherit", "Link",
-    "Listdir", "Mkdir", "Names", "Open", "Opened", "Pipe", "Piped", "Position", "Read",
-    "Readlink", "Rename", "Rmdir", "Seek", "Stat", "Statfs", "Status", "Symlink", "Sync",
-    "Target", "Truncate", "Unlink", "VfsReply", "VfsRequest", "Write", "Written",
+    "DEV_CONSOLE",
+    "DEV_NULL",
+    "DEV_TTY",
+    "DEV_ZERO",
+    "MAX_READ",
+    "O_ACCMODE",
+    "O_APPEND",
+    "O_CLOEXEC",
+    "O_CREAT",
+    "O_DIRECTORY",
+    "O_EXCL",
+    "O_NOFOLLOW",
+    "O_RDONLY",
+    "O_RDWR",
+    "O_TRUNC",
+    "O_WRONLY",
+    "SEEK_CUR",
+    "SEEK_END",
+    "SEEK_SET",
+    "SYSTEM_BADGES",
+    "Chdir",
+    "Close",
+    "Cwd",
+    "Data",
+    "Done",
+    "Dup",
+    "Dup2",
+    "Exec",
+    "Forget",
+    "ForgetUsers",
+    "FsStatus",
+    "Fstat",
+    "Getcwd",
+    "Inherit",
+    "Link",
+    "Listdir",
+    "Mkdir",
+    "Names",
+    "Open",
+    "Opened",
+    "Pipe",
+    "Piped",
+    "Position",
+    "Read",
+    "Readlink",
+    "Rename",
+    "Rmdir",
+    "Seek",
+    "Stat",
+    "Statfs",
+    "Status",
+    "Symlink",
+    "Sync",
+    "Target",
+    "Truncate",
+    "Unlink",
+    "VfsReply",
+    "VfsRequest",
+    "Write",
+    "Written",
 ]
 
 # Open flags: Linux's values, so a process's os.open flags pass unchanged.
@@ -46,6 +99,9 @@ SEEK_SET, SEEK_CUR, SEEK_END = 0, 1, 2
 
 MAX_READ = 56 * 1024  # bytes of data in one Data reply
 SYSTEM_BADGES = 1000  # badges 1..999 may send Inherit, Exec and Forget
+# /dev's inode numbers (vfs serves /dev itself): a console descriptor is a character
+# device with inode TTY or CONSOLE
+DEV_NULL, DEV_ZERO, DEV_TTY, DEV_CONSOLE = 2, 3, 4, 5
 
 
 class Open(msgspec.Struct, frozen=True, tag=True):

@@ -149,7 +149,7 @@ def server_modules(manifest: Manifest) -> tuple[str, ...]:
     """The modules of the manifest's servers (not program files): the zygote imports them
     once, so starting or restarting a server is a fork."""
     modules = [s.program.partition(":")[0] for s in manifest.servers.values()]
-    return ("pith.servers.rs", *(m for m in modules if not m.endswith(".py")))
+    return ("pith.servers.rs.main", *(m for m in modules if not m.endswith(".py")))
 
 
 def _close_all(fds: dict[str, int]) -> None:
@@ -163,14 +163,14 @@ def _run_kernel(manifest: str, args: tuple[str, ...], devices: dict[str, int],
     from pith.kernel.host import boot as boot_kernel
 
     if not os.isatty(0):
-        return boot_kernel("pith.servers.rs:main", (manifest, *args), devices, prewarm)
+        return boot_kernel("pith.servers.rs.main:main", (manifest, *args), devices, prewarm)
     saved = termios.tcgetattr(0)
     child = os.fork()
     if child == 0:  # the kernel
         status = 70
         try:
             ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-            status = boot_kernel("pith.servers.rs:main", (manifest, *args), devices, prewarm)
+            status = boot_kernel("pith.servers.rs.main:main", (manifest, *args), devices, prewarm)
         finally:
             os._exit(status)
     _close_all(devices)

@@ -71,8 +71,8 @@ def workload(caps: dict[str, int]) -> None:
     ("inject KIND SERVER", "restart SERVER", "stop"); lines on stdout say what happened."""
     from pith.kernel.core.errors import KernelError
     from pith.lib.server import Client, ServiceError
+    from pith.protocols import rs
     from pith.protocols import vfs as vp
-    from pith.servers import rs
 
     vfs, rng = Client(caps["vfs"], vp.VfsReply), random.Random(1)
     rsc = Client(caps["rs"], rs.RsReply)

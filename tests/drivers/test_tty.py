@@ -103,7 +103,7 @@ import os, sys
 from pith.kernel.host import boot
 names = ("console_in", "console_out", "console_err")
 devices = {name: os.dup(int(fd)) for name, fd in zip(names, sys.argv[2:5])}  # (one fd each)
-sys.exit(boot("pith.servers.rs:main", (sys.argv[1], "python", "-c", *sys.argv[5:]), devices))
+sys.exit(boot("pith.servers.rs.main:main", (sys.argv[1], "python", "-c", *sys.argv[5:]), devices))
 """
 
 # The command: opens /dev/tty through vfs, says READY once tty is up, then reads lines.
@@ -118,7 +118,7 @@ READER = textwrap.dedent("""
     print("READY", size.columns, size.lines, flush=True)
     for i in range(int(sys.argv[1])):
         if i == 1 and sys.argv[2:] == ["restart"]:  # rs kills tty and starts it again
-            from pith.servers.rs import Restart, RsReply
+            from pith.protocols.rs import Restart, RsReply
             Client(CAPS["rs"], RsReply).call(Restart("tty"))
             t.call(tp.WindowSize())  # (answered: the new tty is up, its terminal raw)
             print("RESTARTED", flush=True)

@@ -256,7 +256,7 @@ from pith.kernel.core.errors import ServerDied
 from pith.protocols.ds import Ds
 from pith.lib.server import Client, ServiceError
 from pith.lib.syscall import gate, with_gate
-from pith.servers.rs import RsReply, StartService, StopService
+from pith.protocols.rs import RsReply, StartService, StopService
 exec(PROTOCOL)
 counter, ds, g = Client(CAPS["counter"], Count), Ds(CAPS["ds"]), gate()
 s = counter.call(Stats())

@@ -30,7 +30,7 @@ from pith.lib.server import Client, ServiceError
 from pith.lib.start import Context
 from pith.lib.syscall import gate, with_gate
 from pith.programs import service
-from pith.servers.rs import RsReply, Update
+from pith.protocols.rs import RsReply, Update
 from examples_kv import Get, Put, Value
 exec(PROTOCOL)
 counter, rs = Client(CAPS["counter"], Count), Client(CAPS["rs"], RsReply)
@@ -121,7 +121,7 @@ WRITER = """
 import threading
 from pith.lib.server import Client
 from pith.lib.syscall import gate, with_gate
-from pith.servers.rs import RsReply, Update
+from pith.protocols.rs import RsReply, Update
 from pith.protocols import vfs as vp
 v = Client(CAPS["vfs"], vp.VfsReply)
 fd = v.call(vp.Open("/log", vp.O_CREAT | vp.O_WRONLY | vp.O_APPEND, 0o644)).fd

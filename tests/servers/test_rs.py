@@ -150,7 +150,7 @@ REST = """
 from pith.kernel.core.errors import ServerDied
 from pith.lib.server import Client
 from pith.protocols.echo import Crash, Echo, Echoed
-from pith.servers.rs import RsReply, Services
+from pith.protocols.rs import RsReply, Services
 def pids():
     return {row.name: row.pid for row in Client(CAPS["rs"], RsReply).call(Services()).rows}
 before = pids()

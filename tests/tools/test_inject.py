@@ -44,7 +44,7 @@ def test_a_fault_in_a_collocated_server_is_a_kernel_panic() -> None:
 
 ATTEMPTS = """
 from pith.lib.server import Client, Inject, Injected, ServiceError
-from pith.servers import rs
+from pith.protocols import rs
 for slot in (CAPS["mfs"], CAPS["vfs"]):
     try:
         Client(slot, Injected).call(Inject("exception"))
@@ -78,10 +78,11 @@ def test_rs_refuses_inject_fault_from_anyone_but_its_command() -> None:
     import msgspec
 
     from pith.lib.server import Caller, Failure
-    from pith.servers import rs
+    from pith.protocols import rs
+    from pith.servers.rs.commands import Queries
 
     no_children = SimpleNamespace(lock=threading.RLock())  # (refused before any is looked at)
-    queries = rs.Queries({}, (), no_children, 0)  # type: ignore[arg-type]
+    queries = Queries({}, (), no_children, 0)  # type: ignore[arg-type]
     request = msgspec.msgpack.encode(rs.InjectFault("mfs", "exception"))
     for badge in (0, 1, rs.COMMAND_BADGE + 1, rs.COMMAND_BADGE + 42):
         out = queries.dispatch(request, Caller(badge, 1))

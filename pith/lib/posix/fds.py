@@ -32,7 +32,6 @@ from pith.lib.posix.services import name_of, tty, vfs
 from pith.lib.posix.status import stat_result
 from pith.protocols import tty as tp
 from pith.protocols import vfs as vp
-from pith.servers.vfs import dev
 
 __all__ = [
     "INHERIT",
@@ -263,7 +262,7 @@ def isatty(fd: int) -> bool:
         st = vfs(vp.Fstat(fd))
     except OSError:
         return False
-    return stat.S_ISCHR(st.mode) and st.ino in (dev.TTY, dev.CONSOLE)
+    return stat.S_ISCHR(st.mode) and st.ino in (vp.DEV_TTY, vp.DEV_CONSOLE)
 
 
 def ttyname(fd: int) -> str:

@@ -28,8 +28,8 @@ from typing import TypeVar
 from pith.lib.server import Caller, Server, ServiceError
 from pith.protocols import fs as fp
 from pith.protocols.blk import BlkDevice
+from pith.servers.mfs.check import reclaim_leaks
 from pith.servers.mfs.fs import FsError, MinixFS
-from pith.tools.fsck import reclaim_leaks
 
 __all__ = ["MfsServer"]
 

@@ -26,7 +26,7 @@ from pith.kernel.core.errors import KernelError, Timeout
 from pith.lib.server import Caller, Client, Server, ServiceError
 from pith.protocols import fs as fp
 from pith.protocols import pm as pp
-from pith.servers.rs import IpcCounts, Processes, RsReply, Services
+from pith.protocols.rs import IpcCounts, Processes, RsReply, Services
 
 __all__ = ["ProcfsServer"]
 

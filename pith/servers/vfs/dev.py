@@ -19,10 +19,11 @@ from typing import Any
 
 from pith.lib.server import ServiceError
 from pith.protocols import fs
+from pith.protocols import vfs as vp
 
 __all__ = ["CONSOLE", "NODES", "NULL", "TTY", "ZERO", "DevFs"]
 
-NULL, ZERO, TTY, CONSOLE = 2, 3, 4, 5
+NULL, ZERO, TTY, CONSOLE = vp.DEV_NULL, vp.DEV_ZERO, vp.DEV_TTY, vp.DEV_CONSOLE
 NODES = {"null": NULL, "zero": ZERO, "tty": TTY, "console": CONSOLE}
 CHAR = stat.S_IFCHR | 0o666
 DIR = stat.S_IFDIR | 0o755

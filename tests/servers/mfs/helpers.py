@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from pith.servers.mfs.cache import FileDevice
+from pith.servers.mfs.check import check
 from pith.servers.mfs.fs import MinixFS
-from pith.tools.fsck import check
 
 MKFS_MINIX = shutil.which("mkfs.minix") or "/usr/sbin/mkfs.minix"
 FSCK_MINIX = shutil.which("fsck.minix") or "/usr/sbin/fsck.minix"

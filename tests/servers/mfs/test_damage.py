@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from pith.servers.mfs.cache import BufferCache, FileDevice
+from pith.servers.mfs.check import check
 from pith.servers.mfs.fs import FsError, MinixFS
 from pith.servers.mfs.layout import Inode, Superblock
-from pith.tools.fsck import check
 from tests.servers.mfs.helpers import assert_clean, fsck_minix, needs_util_linux, new_fs
 
 

@@ -6,8 +6,8 @@ import stat
 from pathlib import Path
 
 from pith.servers.mfs.cache import FileDevice
+from pith.servers.mfs.check import check, reclaim_leaks
 from pith.servers.mfs.fs import MinixFS
-from pith.tools.fsck import check, reclaim_leaks
 from tests.servers.mfs.helpers import assert_minix_clean, blank, fsck_minix, needs_util_linux
 
 
