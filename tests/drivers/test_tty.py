@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pith.drivers.tty import MAX_LINE, Cooked, Discipline
+from pith.drivers.tty.discipline import MAX_LINE, Cooked, Discipline
 from pith.lib.manifest import Manifest
 from tests.kernel.host.conftest import ROOT, no_leaks  # noqa: F401  (the leak check)
 

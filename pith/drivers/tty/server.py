@@ -3,7 +3,7 @@
 It holds three Devices: `console_in`, `console_out`, `console_err` (the host's fds
 0, 1, 2). When console_in is a terminal it is put in raw mode (no host echo, no
 host line editing, no host signals; output processing kept, so "\\n" prints as
-CR LF) and `Discipline` does what a canonical terminal does: echo, backspace,
+CR LF) and `Discipline` (discipline.py) does what a canonical terminal does: echo, backspace,
 ^U, ^W, ^D, ^C, ^\\. Each finished line goes to vfs (`ConsoleInput`), which
 keeps the typed-ahead input and the waiting readers (pith/protocols/tty.py). When
 console_in is a pipe, a file or /dev/null, each chunk read goes to vfs as it is,
@@ -27,12 +27,11 @@ from __future__ import annotations
 import contextlib
 import os
 import select
-import signal
 import termios
 import threading
-from dataclasses import dataclass, field
 from typing import Any
 
+from pith.drivers.tty.discipline import Discipline
 from pith.kernel.core.errors import KernelError, Timeout
 from pith.kernel.core.rights import WRITE
 from pith.lib.server import USER_BADGES, Caller, Client, Server, ServiceError
@@ -55,82 +54,11 @@ from pith.protocols.tty import (
     Written,
 )
 
-__all__ = ["MAX_LINE", "TTY_BADGE", "Cooked", "Discipline", "TtyServer"]
+__all__ = ["TTY_BADGE", "TtyServer"]
 
 TTY_BADGE = 2  # tty's badge at vfs (a system badge: ConsoleInput, ConsoleFlush; pm has 1)
-MAX_LINE = 4095  # bytes in the line being edited (more are dropped, as Linux's n_tty does)
 CHUNK = 4096  # bytes read from console_in at a time
 RETRY = 0.02  # seconds before pushing again input vfs refused as too much (EAGAIN)
-ERASE, WERASE, KILL, EOF, INTR, QUIT = b"\x7f", b"\x17", b"\x15", b"\x04", b"\x03", b"\x1c"
-BACKSPACE = b"\x08"
-
-
-# --- the line discipline: bytes in, (echo, events) out; no I/O ------------------------
-
-
-@dataclass
-class Cooked:
-    """What some input did: bytes to echo, and events in order: a line (bytes) for vfs,
-    or a signal number (the typed-ahead input is flushed and the group signalled)."""
-
-    echo: bytes = b""
-    events: list[bytes | int] = field(default_factory=list)
-
-
-class Discipline:
-    """A canonical terminal's line editing (POSIX ICANON with ECHO, ECHOE, ECHOK, ISIG)."""
-
-    def __init__(self) -> None:
-        self.line = bytearray()
-
-    def feed(self, data: bytes) -> Cooked:
-        out = Cooked()
-        for byte in data:
-            self._key(bytes([byte]), out)
-        return out
-
-    def _key(self, key: bytes, out: Cooked) -> None:
-        if key in (b"\r", b"\n"):
-            out.echo += b"\n"
-            out.events.append(bytes(self.line) + b"\n")
-            self.line.clear()
-        elif key in (ERASE, BACKSPACE):
-            out.echo += self._erase(1)
-        elif key == KILL:
-            out.echo += self._erase(len(self.line))
-        elif key == WERASE:
-            out.echo += self._erase(_last_word(self.line.decode(errors="replace")))
-        elif key == EOF:
-            out.events.append(bytes(self.line))  # b"" on an empty line: end of file
-            self.line.clear()
-        elif key in (INTR, QUIT):
-            out.echo += b"^C" if key == INTR else b"^\\"  # (the shell ends the line, as on Linux)
-            out.events.append(signal.SIGINT if key == INTR else signal.SIGQUIT)
-            self.line.clear()
-        elif (key >= b" " or key == b"\t") and len(self.line) < MAX_LINE:
-            out.echo += key
-            self.line += key
-        # other control bytes (escape sequences of arrow keys, say) are dropped
-
-    def _erase(self, chars: int) -> bytes:
-        """Erase the last `chars` characters (UTF-8 aware); the echo that rubs them out."""
-        erased = 0
-        while erased < chars and self.line:
-            while len(self.line) > 1 and self.line[-1] & 0xC0 == 0x80:  # continuation bytes
-                self.line.pop()
-            self.line.pop()
-            erased += 1
-        return b"\b \b" * erased
-
-
-def _last_word(text: str) -> int:
-    """How many characters ^W erases: trailing blanks, then the word before them."""
-    i = len(text)
-    while i and text[i - 1] in " \t":
-        i -= 1
-    while i and text[i - 1] not in " \t":
-        i -= 1
-    return len(text) - i
 
 
 # --- the driver ---------------------------------------------------------------------
@@ -157,10 +85,10 @@ class TtyServer(Server):
             worker = g.thread_create()
             threading.Thread(target=with_gate(worker, self.input_loop), daemon=True).start()
         except BaseException:
-            self.restore()
+            self.restore_terminal()
             raise
 
-    def restore(self) -> None:
+    def restore_terminal(self) -> None:
         """Put the terminal back as it was (once)."""
         saved, self.saved = self.saved, None
         if saved is not None:
@@ -169,13 +97,13 @@ class TtyServer(Server):
 
     def stop(self) -> None:
         self.stopping = True
-        self.restore()
+        self.restore_terminal()
 
     def dispatch(self, msg: bytes, caller: Caller) -> bytes | None:
         try:
             return super().dispatch(msg, caller)
         except BaseException:
-            self.restore()
+            self.restore_terminal()
             raise
 
     # -- the endpoint -------------------------------------------------------------
@@ -271,9 +199,9 @@ class TtyServer(Server):
                     else:
                         self.interrupt(vfs, pm, event)
         except ConnectionError:
-            self.restore()  # the kernel closed the gate: this process is being stopped
+            self.restore_terminal()  # the kernel closed the gate: this process is being stopped
         except BaseException:
-            self.restore()
+            self.restore_terminal()
             raise
 
     def push(self, vfs: Client, data: bytes, retry: bool) -> None:

@@ -1,0 +1,4 @@
+"""tty: the console driver (server.py; its line discipline: discipline.py).
+
+Its protocol: pith/protocols/tty.py.
+"""
