@@ -8,7 +8,7 @@ PY   := python3
 help:
 	@echo "Pith make targets:"
 	@echo "  venv   create $(VENV) and install pith with dev tools (pinned by constraints.txt)"
-	@echo "  test   every check: ruff, mypy --strict on the kernel and lib, kernel size, pytest"
+	@echo "  test   every check: ruff, mypy --strict (kernel, lib, protocols, servers, drivers), kernel size, pytest"
 	@echo "  soak   long Hypothesis run of the kernel core, then pith inject with 10,000 faults"
 	@echo "  bench  pith bench core, ipc and fs (medians, ratios against the host)"
 	@echo "  boot   boot Pith to a shell"
@@ -24,7 +24,7 @@ venv: $(VENV)/.installed
 
 test: venv
 	$(VENV)/bin/ruff check pith tests
-	$(VENV)/bin/mypy --strict pith/kernel pith/lib
+	$(VENV)/bin/mypy --strict pith/kernel pith/lib pith/protocols pith/servers pith/drivers
 	$(VENV)/bin/python -m pith.tools.kernel_size
 	$(VENV)/bin/pytest
 
