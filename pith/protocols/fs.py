@@ -211,6 +211,9 @@ class FsInfo(msgspec.Struct, frozen=True, tag=True):
     inodes: int
     free_inodes: int
     name_max: int
+    # True: names and attributes change only through vfs's requests and survive this
+    # server's restart, so vfs may cache them (pith/servers/vfs/names.py)
+    cacheable: bool = False
 
 
 class Ok(msgspec.Struct, frozen=True, tag=True):

@@ -92,7 +92,8 @@ class BootfsServer(Server):
 
     def do_statfs(self, r: fp.Statfs, c: Caller) -> fp.FsInfo:
         size = sum(len(d) for d in self.files.values())
-        return fp.FsInfo(1024, -(-size // 1024), 0, 2 + len(self.files), 0, 255)
+        return fp.FsInfo(1024, -(-size // 1024), 0, 2 + len(self.files), 0, 255,
+                         cacheable=True)  # (read-only: nothing ever changes)
 
     def do_sync(self, r: fp.Sync, c: Caller) -> fp.Ok:
         return fp.Ok()

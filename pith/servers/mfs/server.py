@@ -25,6 +25,8 @@ import sys
 from collections.abc import Callable
 from typing import TypeVar
 
+import msgspec
+
 from pith.lib.server import Caller, Server, ServiceError
 from pith.protocols import fs as fp
 from pith.protocols.blk import BlkDevice
@@ -154,4 +156,6 @@ class MfsServer(Server):
         return fp.Ok()
 
     def do_statfs(self, r: fp.Statfs, c: Caller) -> fp.FsInfo:
-        return _fs(self.fs.statfs)
+        # cacheable: only vfs changes this file system, and what was answered is on the
+        # disk (written through), so it outlives this process
+        return msgspec.structs.replace(_fs(self.fs.statfs), cacheable=True)

@@ -1,4 +1,5 @@
-"""Mounts and path resolution: from a path to (mount, inode), one Lookup a component.
+"""Mounts and path resolution: from a path to (mount, inode), one Lookup a component
+(answered from the mount's name cache when it can be: names.py).
 
 A `Loc` names a file by mount and inode number. The mount table maps a
 covered directory (mount, ino) to the mount on it; stepping into a covered
@@ -17,6 +18,7 @@ from typing import Any, NamedTuple, Protocol
 from pith.kernel.core.errors import KernelError, ServerDied
 from pith.lib.server import ServiceError
 from pith.protocols import fs
+from pith.servers.vfs.names import NameCache
 
 __all__ = ["MAX_LINKS", "NAME_MAX", "PATH_MAX", "FsClient", "Loc", "Mount", "Mounts", "Walk"]
 
@@ -37,13 +39,33 @@ class Mount:
     dev: int  # 1, 2, … in mount order
     covers: Loc | None = None  # the directory it hides; None for "/"
 
+    cache: NameCache | None = None  # names and attributes, if the file system allows
+
     def call(self, request: Any) -> Any:
-        """One fs-protocol request; a file system that died on it is asked again, once (rs
-        restarts it on the same endpoint); one that fails again, or is gone, is EIO."""
+        """One fs-protocol request, answered from the cache when it can be (names.py)."""
+        cache = self.cache
+        if cache is None:
+            return self._call(request)
+        cached = cache.answer(request)
+        if cached is not None:
+            return cached
+        cache.forget(request)
+        try:
+            reply = self._call(request)
+        except ServiceError as e:
+            cache.refused(request, e)
+            raise
+        cache.learn(request, reply)
+        return reply
+
+    def _call(self, request: Any) -> Any:
+        """A file system that died on a request is asked again, once (rs restarts it on
+        the same endpoint); one that fails again, or is gone, is EIO."""
         try:
             return self.client.call(request)
         except ServerDied:
-            pass
+            if self.cache is not None:
+                self.cache.clear()  # (what it answered before may not have been kept)
         except KernelError as e:
             raise ServiceError("EIO", f"file system on {self.path} failed: {e}") from e
         try:

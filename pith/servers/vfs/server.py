@@ -31,6 +31,7 @@ from pith.protocols import vfs as vp
 from pith.servers.vfs.console import Console
 from pith.servers.vfs.dev import CONSOLE, TTY, DevFs
 from pith.servers.vfs.fds import MAX_FDS, Description, File, PipeEnd, Proc, Terminal
+from pith.servers.vfs.names import NameCache
 from pith.servers.vfs.paths import MAX_LINKS, FsClient, Loc, Mount, Mounts, Walk, isdir, islink
 from pith.servers.vfs.pipes import Answers, Pipe, PipeMemory
 
@@ -91,10 +92,10 @@ class VfsServer(Server):
     def mount_all(self, clients: dict[str, FsClient]) -> Mounts:
         if "/" not in clients:
             raise ServiceError("EIO", "no file system on /")
-        mounts = Mounts(Mount("/", clients["/"], 1))
+        mounts = Mounts(cached(Mount("/", clients["/"], 1)))
         others = sorted((p for p in clients if p != "/"), key=lambda p: p.count("/"))
         for dev, path in enumerate(others, start=2):
-            mounts.add(Mount(path, clients[path], dev), self.mount_point(mounts, path))
+            mounts.add(cached(Mount(path, clients[path], dev)), self.mount_point(mounts, path))
         return mounts
 
     def mount_point(self, mounts: Mounts, path: str) -> Loc:
@@ -644,3 +645,14 @@ def list_names(loc: Loc, skip: int) -> vp.Names:
             else:
                 return vp.Names(names, True)
     return vp.Names(names, more)
+
+
+def cached(mount: Mount) -> Mount:
+    """`mount`, with a name cache if its file system says it may have one (names.py)."""
+    try:
+        info = mount.call(fs.Statfs())
+    except ServiceError:
+        return mount
+    if isinstance(info, fs.FsInfo) and info.cacheable:
+        mount.cache = NameCache()
+    return mount
