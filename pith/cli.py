@@ -143,6 +143,6 @@ def boot(
     try:
         status = boot_system(manifest, command, image)
     except BootError as e:
-        typer.echo(f"pith boot: {e}", err=True)
+        typer.echo(f"pith: boot: {e}", err=True)
         raise typer.Exit(2) from None
     raise typer.Exit(status)

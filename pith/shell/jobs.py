@@ -4,6 +4,15 @@ the foreground job and taken back after, `jobs`, `fg`, `bg`.
 
 Entry points (used by run.py): Jobs.foreground_program, foreground_node (a subshell),
 foreground_pipeline, background; wait_pids for the `wait` builtin.
+
+^C while a foreground job starts. Until the shell has made the new job the terminal's
+foreground group, a ^C is signalled to the shell's own group (the tty looks the group up
+when the key comes; a start through pm takes a while). It is meant for the job: the shell
+holds a SIGINT that comes while it starts a foreground job (`_held_interrupt`) and one that
+comes while it waits for it, and passes it on to the job's group, so the job ends by it
+and the shell goes on as after any ^C'd job; a KeyboardInterrupt there would leave the job
+running unseen, and one raised later, in the read of the next line, would eat what was
+typed (the reply of the read it cut short is dropped).
 """
 
 from __future__ import annotations
@@ -12,6 +21,7 @@ import contextlib
 import errno
 import os
 import signal
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -156,25 +166,60 @@ class Jobs:
 
     def foreground_program(self, argv: list[str], assigns: list[tuple[str, str]],
                            redirs: list[Redir]) -> int:
-        res = self._start_program(argv, assigns, redirs, [], self._pgroup(None))
-        if isinstance(res, str):
-            return int(res)
-        if self.jc:
-            _setpgid(res, res)
+        with self._held_interrupt() as held:
+            res = self._start_program(argv, assigns, redirs, [], self._pgroup(None))
+            if isinstance(res, str):
+                return int(res)
+            if self.jc:
+                _setpgid(res, res)
+            self._take_terminal(res, held)
         return self.wait_foreground([res], res)
 
     def foreground_node(self, node: Command) -> int:
-        try:
-            pid = self.sh.spawn_shell(node, [], self._pgroup(None))
-        except OSError as e:
-            raise ShellError(f"cannot start a shell: {e}") from None
+        with self._held_interrupt() as held:
+            try:
+                pid = self.sh.spawn_shell(node, [], self._pgroup(None))
+            except OSError as e:
+                raise ShellError(f"cannot start a shell: {e}") from None
+            self._take_terminal(pid, held)
         return self.wait_foreground([pid], pid if self.jc else None)
 
     def foreground_pipeline(self, cmds: list[Command]) -> int:
-        results, pgid = self._start_pipeline(cmds, [])
+        with self._held_interrupt() as held:
+            results, pgid = self._start_pipeline(cmds, [])
+            self._take_terminal(pgid, held)
         pids = [r for r in results if isinstance(r, int)]
         statuses = self.wait_foreground(pids, pgid, results=results)
         return statuses
+
+    def _holds(self) -> bool:
+        """Whether ^C is held for the foreground job: job control, and SIGINT not trapped."""
+        return self.jc and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+    @contextlib.contextmanager
+    def _held_interrupt(self) -> Iterator[_Held]:
+        """SIGINTs that come while a foreground job starts, counted, not raised (the start
+        goes on) and passed on to the job once it has the terminal (see the module's top);
+        when no job started, raised as the ^C they were."""
+        held = _Held()
+        if not self._holds():
+            yield held
+            return
+        signal.signal(signal.SIGINT, held.take)
+        try:
+            yield held
+        finally:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            held.pass_on()
+        if held.count:
+            raise KeyboardInterrupt
+
+    def _take_terminal(self, pgid: int | None, held: _Held) -> None:
+        """Make the new job's group `pgid` the foreground group; pass on a held ^C."""
+        if self.jc and pgid is not None:
+            _tcsetpgrp(pgid)
+            held.pgid = pgid
+            held.pass_on()
 
     def wait_foreground(self, pids: list[int], pgid: int | None,
                         results: list[int | str] | None = None) -> int:
@@ -183,7 +228,15 @@ class Jobs:
         job = Job(0, pgid or 0, pids, self.text)
         try:
             for pid in pids:
-                status = self._wait(pid, self.jc)
+                while True:
+                    try:
+                        status = self._wait(pid, self.jc)
+                        break
+                    except KeyboardInterrupt:  # (signalled before the job had the
+                        if pgid is None or not self._holds():  # terminal: the job's ^C)
+                            raise
+                        with contextlib.suppress(OSError):
+                            os.killpg(pgid, signal.SIGINT)
                 if status is None:
                     job.stopped = True
                     break
@@ -311,6 +364,23 @@ class Jobs:
             if job.done and report:
                 self.table.remove(job)
                 self.sh.error_raw(f"[{job.id}] + Done   {job.text}\n")
+
+
+@dataclass
+class _Held:
+    """The ^Cs the shell took while it started a foreground job, and that job's group."""
+
+    count: int = 0
+    pgid: int | None = None
+
+    def take(self, signo: int, frame: object) -> None:  # (the SIGINT handler meanwhile)
+        self.count += 1
+
+    def pass_on(self) -> None:
+        if self.count and self.pgid is not None:
+            with contextlib.suppress(OSError):
+                os.killpg(self.pgid, signal.SIGINT)
+            self.count = 0
 
 
 def _setpgid(pid: int, pgid: int) -> None:

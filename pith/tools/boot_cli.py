@@ -13,6 +13,12 @@ pm start init, and `--command LINE` becomes `init -c LINE` (sh -c LINE); with
 no command init starts an interactive shell. A manifest without pm runs one
 program the old way (`NAME` is pith.programs.NAME, or a `.py` file).
 
+What the install needs: the user who boots must be able to read Pith's code, every
+directory of it searchable and every file readable (`check_install`; the sandboxed
+processes read it as that user, or, as root, with their own uid and CAP_DAC_READ_SEARCH,
+so a private directory is fine). A tree that is not is refused before anything starts,
+not found later as a server that dies at every restart.
+
 The host terminal: when stdin is a terminal, the boot runs in a child process
 and this one waits and then restores the terminal's settings, so they come back
 on every exit path, even a kernel killed with SIGKILL.
@@ -33,7 +39,7 @@ from pathlib import Path
 
 from pith.lib.manifest import Manifest, ManifestError, program_path
 
-__all__ = ["BootError", "boot", "default_image"]
+__all__ = ["BootError", "boot", "check_install", "default_image"]
 
 PR_SET_PDEATHSIG = 1
 CONSOLE = {"console_in": 0, "console_out": 1, "console_err": 2}
@@ -106,6 +112,31 @@ def locked(image: Path) -> Iterator[int]:
         os.close(fd)
 
 
+def check_install(root: Path | None = None) -> None:
+    """BootError naming the first directory of Pith's code (default: this package) that
+    the user booting cannot search or list, or file it cannot read. (As root every check
+    passes: root, and every sandboxed process, read it with CAP_DAC_READ_SEARCH.) Bytecode
+    caches are not needed: Python reads the source when it cannot read one."""
+    top = Path(__file__).resolve().parents[1] if root is None else root
+    for path in (*reversed(top.parents), top):  # every directory above must be searchable
+        if not os.access(path, os.X_OK):
+            raise BootError(f"{top}: Permission denied: {path} is not searchable by uid "
+                            f"{os.geteuid()}; Pith's code must be readable by the user who "
+                            "boots it")
+
+    def refuse(path: str) -> None:
+        raise BootError(f"{path}: Permission denied: Pith's code must be readable by the "
+                        f"user who boots it (uid {os.geteuid()})")
+
+    for directory, dirs, files in os.walk(top, onerror=lambda e: refuse(str(e.filename))):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        if not os.access(directory, os.R_OK | os.X_OK):
+            refuse(directory)
+        for name in files:
+            if not os.access(os.path.join(directory, name), os.R_OK):
+                refuse(os.path.join(directory, name))
+
+
 def boot_args(manifest: Manifest, command: str | None) -> tuple[str, ...]:
     """rs's arguments after the manifest: init's (with pm) or the program's words."""
     if "pm" in manifest.endpoints():
@@ -120,6 +151,7 @@ def boot_args(manifest: Manifest, command: str | None) -> tuple[str, ...]:
 
 def boot(manifest_path: Path, command: str | None, image: Path | None) -> int:
     """Boot the system `manifest_path` describes; its exit status."""
+    check_install()
     try:
         manifest = Manifest.parse(manifest_path.read_text(), base=manifest_path.parent)
     except (OSError, ManifestError) as e:

@@ -115,7 +115,8 @@ def _serve(ctl: socket.socket, prewarm: tuple[str, ...]) -> None:
         middle = os.fork()
         if middle == 0:
             child = os.fork()
-            if child == 0:
+            if child == 0:  # (a ^C before it runs Pith's code ends it, as one before exec)
+                signal.signal(signal.SIGINT, signal.SIG_DFL)
                 ctl.close()
                 for fd in (pid_r, pid_w, go_w):
                     os.close(fd)
@@ -147,9 +148,13 @@ def _child(gate: int, name: str, program: str, args: tuple[str, ...],
         sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115  not a parent's)
         sandbox.enter(policy)
         _die_with(kernel)  # (after the uid change, which clears the parent-death signal)
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # (Python's, as it starts)
         from pith.lib.start import main
 
         status = main(gate, program, args)
+    except KeyboardInterrupt:  # (^C before its program could take it: die of it, as a
+        signal.signal(signal.SIGINT, signal.SIG_DFL)  # host process does, no traceback)
+        signal.raise_signal(signal.SIGINT)
     except BaseException:
         traceback.print_exc()
     finally:
