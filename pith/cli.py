@@ -36,7 +36,7 @@ class BenchTarget(enum.StrEnum):
     SYSTEM = "system"
 
 
-DEFAULT_MANIFEST = Path(__file__).parent / "manifests" / "default.toml"
+DEFAULT_MANIFEST = "microkernel"
 
 # Each benchmark's module; imported only when asked for. Its `main()` runs it.
 _BENCH_MODULES = {
@@ -125,9 +125,10 @@ def bench(
 
 @app.command()
 def boot(
-    manifest: Annotated[
-        Path, typer.Option(help="Boot manifest (TOML): the servers and their modes.")
-    ] = DEFAULT_MANIFEST,
+    manifest: Annotated[str, typer.Option(
+        help="microkernel (every server isolated), hybrid (the disk driver and file systems "
+             "in the kernel), monolithic (every server in the kernel), or a boot manifest "
+             "file (TOML): the servers and their modes.")] = DEFAULT_MANIFEST,
     command: Annotated[
         str | None, typer.Option(help="Run this one shell line, print its output, shut down.")
     ] = None,
@@ -137,11 +138,11 @@ def boot(
     ] = None,
 ) -> None:
     """Boot Pith to its shell; with --command, run one shell line and exit with its status."""
-    from pith.tools.boot_cli import BootError
+    from pith.tools.boot_cli import BootError, manifest_path
     from pith.tools.boot_cli import boot as boot_system
 
     try:
-        status = boot_system(manifest, command, image)
+        status = boot_system(manifest_path(manifest), command, image)
     except BootError as e:
         typer.echo(f"pith boot: {e}", err=True)
         raise typer.Exit(2) from None
