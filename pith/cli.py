@@ -28,8 +28,9 @@ app = typer.Typer(
 
 
 class BenchTarget(enum.StrEnum):
-    """What `pith bench` measures."""
+    """What `pith bench` measures: all of it, or one of the older, narrower parts."""
 
+    ALL = "all"
     CORE = "core"
     IPC = "ipc"
     FS = "fs"
@@ -104,12 +105,39 @@ def kernel_size(
 
 @app.command()
 def bench(
-    what: Annotated[BenchTarget, typer.Argument(help="What to measure.")] = BenchTarget.CORE,
+    what: Annotated[BenchTarget, typer.Argument(
+        help="all: every operation, every isolation mode and the host, in one run; core, ipc, "
+             "fs, system: the narrower benchmarks, each with its own table.")] = BenchTarget.ALL,
     json_path: Annotated[
         Path | None, typer.Option("--json", help="Also write the results as JSON here.")
     ] = None,
+    chart: Annotated[Path | None, typer.Option(
+        help="Also draw a bar chart (PNG, log scale) here; all only.")] = None,
+    rounds: Annotated[int | None, typer.Option(
+        help="Rounds, each booting every mode once; medians are of the rounds (default 5). "
+             "all only.")] = None,
+    repeat: Annotated[int | None, typer.Option(
+        help="Repetitions of a small operation per round (default 200; fewer of the big "
+             "ones). all only.")] = None,
+    files: Annotated[int | None, typer.Option(
+        help="Files in the macro workload's tarball (default 300). all only.")] = None,
+    progress: Annotated[bool | None, typer.Option(
+        help="A progress bar on stderr (default: when stderr is a terminal). all only.")]
+    = None,
 ) -> None:
-    """Run a benchmark and print its table."""
+    """Measure Pith: microkernel, hybrid and monolithic against the host (ratios, medians)."""
+    if what is BenchTarget.ALL:
+        from pith.tools import bench as full
+
+        raise typer.Exit(full.main(
+            json_path, chart, full.ROUNDS if rounds is None else rounds,
+            full.REPEAT if repeat is None else repeat, full.FILES if files is None else files,
+            progress))
+    if chart is not None or rounds is not None or repeat is not None or files is not None \
+            or progress is not None:
+        typer.echo(f"pith bench: --chart, --rounds, --repeat, --files and --progress are for "
+                   f"pith bench all, not {what.value}", err=True)
+        raise typer.Exit(2)
     module_name = _BENCH_MODULES[what]
     try:
         module = importlib.import_module(module_name)
