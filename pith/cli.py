@@ -69,7 +69,8 @@ def inject(
     = 0.3,
     progress: Annotated[bool | None, typer.Option(
         help="A progress bar on stderr (default: when stderr is a terminal).")] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    json_path: Annotated[Path | None, typer.Option(
+        "--json", help="Also write the report as JSON here.")] = None,
 ) -> None:
     """Inject faults into running servers under a file workload; report survival."""
     from pith.tools import inject as tool
@@ -78,7 +79,8 @@ def inject(
             "--heartbeat", str(heartbeat)]
     argv += ["--manifest", str(manifest)] if manifest is not None else []
     argv += [] if progress is None else ["--progress" if progress else "--no-progress"]
-    raise typer.Exit(tool.main([*argv, "--json"] if json_out else argv))
+    argv += [] if json_path is None else ["--json", str(json_path)]
+    raise typer.Exit(tool.main(argv))
 
 
 @app.command()
