@@ -305,6 +305,13 @@ def main(json_path: Path | None = None, chart_path: Path | None = None,
             print("pith bench: --chart needs matplotlib (pip install matplotlib)",
                   file=sys.stderr)
             return 2
+    for path in (json_path, chart_path):  # (found out now, not after the benchmark)
+        try:
+            if path is not None:
+                path.open("w").close()
+        except OSError as e:
+            print(f"pith bench: {path}: {e.strerror}", file=sys.stderr)
+            return 2
     command = " ".join(["pith bench", *([f"--rounds {rounds}"] if rounds != ROUNDS else []),
                         *([f"--repeat {repeat}"] if repeat != REPEAT else []),
                         *([f"--files {files}"] if files != FILES else [])])

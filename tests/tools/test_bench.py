@@ -62,3 +62,9 @@ def test_bad_counts_are_refused() -> None:
     result = CliRunner().invoke(app, ["bench", "--rounds", "0"])
     assert result.exit_code == 2
     assert "at least 1" in result.stderr
+
+
+def test_a_file_that_cannot_be_written_is_found_out_before_the_run(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["bench", "--json", str(tmp_path / "no" / "b.json")])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"pith bench: {tmp_path}/no/b.json: No such file or directory"
