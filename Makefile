@@ -10,7 +10,7 @@ help:
 	@echo "  venv   create $(VENV) and install pith with dev tools (pinned by constraints.txt)"
 	@echo "  test   every check: ruff, mypy --strict (kernel, lib, protocols, servers, drivers), kernel size, pytest"
 	@echo "  soak   long Hypothesis run of the kernel core, then pith inject with 10,000 faults"
-	@echo "  bench  pith bench core, ipc and fs (medians, ratios against the host)"
+	@echo "  bench  pith bench: every operation, microkernel/hybrid/monolithic and the host, in one run"
 	@echo "  boot   boot Pith to a shell"
 	@echo "  clean  remove $(VENV) and caches"
 
@@ -35,10 +35,9 @@ soak: venv
 	HYPOTHESIS_PROFILE=soak $(VENV)/bin/pytest tests/kernel/core -x --timeout=0
 	$(VENV)/bin/pith inject --faults $(SOAK_FAULTS) --seed 7 --heartbeat 0.1 --progress
 
+# bench: the whole comparison (pith bench core, ipc, fs and system are the narrower parts).
 bench: venv
-	$(VENV)/bin/pith bench core
-	$(VENV)/bin/pith bench ipc
-	$(VENV)/bin/pith bench fs
+	$(VENV)/bin/pith bench --json bench.json --chart bench.png
 
 boot: venv
 	$(VENV)/bin/pith boot

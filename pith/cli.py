@@ -28,15 +28,16 @@ app = typer.Typer(
 
 
 class BenchTarget(enum.StrEnum):
-    """What `pith bench` measures."""
+    """What `pith bench` measures: all of it, or one of the older, narrower parts."""
 
+    ALL = "all"
     CORE = "core"
     IPC = "ipc"
     FS = "fs"
     SYSTEM = "system"
 
 
-DEFAULT_MANIFEST = Path(__file__).parent / "manifests" / "default.toml"
+DEFAULT_MANIFEST = "microkernel"
 
 # Each benchmark's module; imported only when asked for. Its `main()` runs it.
 _BENCH_MODULES = {
@@ -68,7 +69,8 @@ def inject(
     = 0.3,
     progress: Annotated[bool | None, typer.Option(
         help="A progress bar on stderr (default: when stderr is a terminal).")] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    json_path: Annotated[Path | None, typer.Option(
+        "--json", help="Also write the report as JSON here.")] = None,
 ) -> None:
     """Inject faults into running servers under a file workload; report survival."""
     from pith.tools import inject as tool
@@ -77,7 +79,8 @@ def inject(
             "--heartbeat", str(heartbeat)]
     argv += ["--manifest", str(manifest)] if manifest is not None else []
     argv += [] if progress is None else ["--progress" if progress else "--no-progress"]
-    raise typer.Exit(tool.main([*argv, "--json"] if json_out else argv))
+    argv += [] if json_path is None else ["--json", str(json_path)]
+    raise typer.Exit(tool.main(argv))
 
 
 @app.command()
@@ -104,12 +107,39 @@ def kernel_size(
 
 @app.command()
 def bench(
-    what: Annotated[BenchTarget, typer.Argument(help="What to measure.")] = BenchTarget.CORE,
+    what: Annotated[BenchTarget, typer.Argument(
+        help="all: every operation, every isolation mode and the host, in one run; core, ipc, "
+             "fs, system: the narrower benchmarks, each with its own table.")] = BenchTarget.ALL,
     json_path: Annotated[
         Path | None, typer.Option("--json", help="Also write the results as JSON here.")
     ] = None,
+    chart: Annotated[Path | None, typer.Option(
+        help="Also draw a bar chart (PNG, log scale) here; all only.")] = None,
+    rounds: Annotated[int | None, typer.Option(
+        help="Rounds, each booting every mode once; medians are of the rounds (default 5). "
+             "all only.")] = None,
+    repeat: Annotated[int | None, typer.Option(
+        help="Repetitions of a small operation per round (default 200; fewer of the big "
+             "ones). all only.")] = None,
+    files: Annotated[int | None, typer.Option(
+        help="Files in the macro workload's tarball (default 300). all only.")] = None,
+    progress: Annotated[bool | None, typer.Option(
+        help="A progress bar on stderr (default: when stderr is a terminal). all only.")]
+    = None,
 ) -> None:
-    """Run a benchmark and print its table."""
+    """Measure Pith: microkernel, hybrid and monolithic against the host (ratios, medians)."""
+    if what is BenchTarget.ALL:
+        from pith.tools import bench as full
+
+        raise typer.Exit(full.main(
+            json_path, chart, full.ROUNDS if rounds is None else rounds,
+            full.REPEAT if repeat is None else repeat, full.FILES if files is None else files,
+            progress))
+    if chart is not None or rounds is not None or repeat is not None or files is not None \
+            or progress is not None:
+        typer.echo(f"pith bench: --chart, --rounds, --repeat, --files and --progress are for "
+                   f"pith bench all, not {what.value}", err=True)
+        raise typer.Exit(2)
     module_name = _BENCH_MODULES[what]
     try:
         module = importlib.import_module(module_name)
@@ -125,9 +155,10 @@ def bench(
 
 @app.command()
 def boot(
-    manifest: Annotated[
-        Path, typer.Option(help="Boot manifest (TOML): the servers and their modes.")
-    ] = DEFAULT_MANIFEST,
+    manifest: Annotated[str, typer.Option(
+        help="microkernel (every server isolated), hybrid (the disk driver and file systems "
+             "in the kernel), monolithic (every server in the kernel), or a boot manifest "
+             "file (TOML): the servers and their modes.")] = DEFAULT_MANIFEST,
     command: Annotated[
         str | None, typer.Option(help="Run this one shell line, print its output, shut down.")
     ] = None,
@@ -137,11 +168,11 @@ def boot(
     ] = None,
 ) -> None:
     """Boot Pith to its shell; with --command, run one shell line and exit with its status."""
-    from pith.tools.boot_cli import BootError
+    from pith.tools.boot_cli import BootError, manifest_path
     from pith.tools.boot_cli import boot as boot_system
 
     try:
-        status = boot_system(manifest, command, image)
+        status = boot_system(manifest_path(manifest), command, image)
     except BootError as e:
         typer.echo(f"pith: boot: {e}", err=True)
         raise typer.Exit(2) from None

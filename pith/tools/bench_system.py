@@ -1,8 +1,8 @@
 """`pith bench system`: the whole system, booted, against the host.
 
 Medians, in one run, for each of:
-- isolated: the default manifest (every server in its own sandboxed process);
-- hybrid: examples/hybrid.toml (blk and the file systems collocated in the kernel);
+- isolated: the default manifest, microkernel.toml (every server in its own sandboxed process);
+- hybrid: pith/manifests/hybrid.toml (blk and the file systems collocated in the kernel);
 - host: the same work on Linux (dash, coreutils, python), the baseline;
 - host-python: Pith's own shell and commands (the same Python files) run by Linux:
   what the Python code costs without Pith.
@@ -37,8 +37,8 @@ __all__ = ["main"]
 
 ROOT = Path(__file__).resolve().parents[2]
 GUEST = Path(__file__).resolve().parent / "guest" / "bench_system.py"
-MODES = {"isolated": ROOT / "pith" / "manifests" / "default.toml",
-         "hybrid": ROOT / "examples" / "hybrid.toml"}
+MODES = {"isolated": ROOT / "pith" / "manifests" / "microkernel.toml",
+         "hybrid": ROOT / "pith" / "manifests" / "hybrid.toml"}
 BOOTS, SPAWNS, PIPELINES = 5, 20, 5
 PITH = [sys.executable, "-m", "pith", "boot"]
 

@@ -39,9 +39,17 @@ from pathlib import Path
 
 from pith.lib.manifest import Manifest, ManifestError, program_path
 
-__all__ = ["BootError", "boot", "check_install", "default_image"]
+__all__ = [
+    "MANIFESTS", "MODES", "BootError", "boot", "check_install", "default_image", "manifest_path",
+]
 
 PR_SET_PDEATHSIG = 1
+MANIFESTS = Path(__file__).resolve().parents[1] / "manifests"
+# The isolation modes (docs/design.md §4), each a manifest under pith/manifests; the first
+# is the default.
+MODES = {"microkernel": "every server isolated in its own sandboxed process",
+         "hybrid": "the disk driver and the file systems collocated in the kernel",
+         "monolithic": "every server collocated in the kernel"}
 CONSOLE = {"console_in": 0, "console_out": 1, "console_err": 2}
 
 
@@ -55,6 +63,12 @@ def default_image() -> Path:
         return Path(os.environ["PITH_IMAGE"])
     data = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
     return Path(data) / "pith" / "disk.img"
+
+
+def manifest_path(name: str | Path) -> Path:
+    """The manifest a `--manifest` names: a mode (microkernel, hybrid, monolithic) is
+    pith/manifests/MODE.toml; anything else is a path (./hybrid for a file of that name)."""
+    return MANIFESTS / f"{name}.toml" if str(name) in MODES else Path(name)
 
 
 def ensure_image(image: Path) -> None:
@@ -154,7 +168,10 @@ def boot(manifest_path: Path, command: str | None, image: Path | None) -> int:
     check_install()
     try:
         manifest = Manifest.parse(manifest_path.read_text(), base=manifest_path.parent)
-    except (OSError, ManifestError) as e:
+    except OSError as e:
+        modes = "" if os.sep in str(manifest_path) else f" (a mode is one of {', '.join(MODES)})"
+        raise BootError(f"{manifest_path}: {e.strerror}{modes}") from None
+    except ManifestError as e:
         raise BootError(f"{manifest_path}: {e}") from None
     args = boot_args(manifest, command)
     if command is not None and not args:

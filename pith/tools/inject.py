@@ -116,7 +116,12 @@ def workload(caps: dict[str, int]) -> None:
             raise ServiceError("EBADCHECKSUM", path)
 
     orders: queue.Queue[str] = queue.Queue()  # (lines from the console, read by a thread)
-    threading.Thread(target=lambda: [orders.put(line) for line in sys.stdin], daemon=True).start()
+
+    def read_orders() -> None:
+        for line in sys.stdin:
+            orders.put(line)
+
+    threading.Thread(target=read_orders, daemon=True).start()
 
     def next_order() -> str | None:
         try:
@@ -493,7 +498,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--heartbeat", type=float, default=0.3, help="seconds (timeout: 2×)")
     parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                         help="a progress bar on stderr (default: if stderr is a terminal)")
-    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument("--json", type=Path, metavar="FILE",
+                        help="also write the report as JSON to FILE")
     args = parser.parse_args(argv)
     kinds = tuple(k for k in args.kinds.split(",") if k)
     unknown = [k for k in kinds if k not in KINDS]
@@ -502,6 +508,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"pith inject: kinds are {', '.join(KINDS)}; targets {', '.join(SERVERS)} or all",
               file=sys.stderr)
         return 2
+    try:  # (a report that could not be written is found out now, not after the campaign)
+        if args.json is not None:
+            args.json.open("w").close()
+    except OSError as e:
+        print(f"pith inject: {args.json}: {e.strerror}", file=sys.stderr)
+        return 2
     shown = sys.stderr.isatty() if args.progress is None else args.progress
     try:
         report = campaign(args.faults, kinds, targets, args.seed, args.manifest,
@@ -509,11 +521,14 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError) as e:
         print(f"pith inject: {e}", file=sys.stderr)
         return 2
-    if args.json:
-        print(json.dumps(report, indent=2))
-    else:
-        print_table(report, f"pith inject: {report['injected']} faults into {args.target}"
-                    f" ({args.manifest.name})")
+    print_table(report, f"pith inject: {report['injected']} faults into {args.target}"
+                f" ({args.manifest.name})")
+    if args.json is not None:
+        try:
+            args.json.write_text(json.dumps(report, indent=2) + "\n")
+        except OSError as e:
+            print(f"pith inject: {args.json}: {e.strerror}", file=sys.stderr)
+            return 2
     return 0 if report["survived"] and not report["lost"] and report["fsck_clean"] else 1
 
 

@@ -3,6 +3,7 @@ a collocated server's fault brings the system down; only rs may inject."""
 
 from __future__ import annotations
 
+import json
 import shlex
 import subprocess
 import sys
@@ -40,6 +41,26 @@ def test_a_fault_in_a_collocated_server_is_a_kernel_panic() -> None:
     assert "kernel panic" in report["reason"] and "InjectedFault" in report["reason"]
     assert report["per_kind"]["exception"]["injected"] == 1  # (crash: no process to kill)
     assert report["recovered"] == 0
+
+
+def test_the_command_prints_its_table_and_writes_json_to_the_file_named(tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    argv = [sys.executable, "-m", "pith", "inject", "--faults", "2", "--kinds", "crash",
+            "--target", "tmpfs", "--heartbeat", "0.1", "--no-progress", "--json", str(out)]
+    done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "pith inject: 2 faults into tmpfs" in done.stdout  # (the table, as without --json)
+    report = json.loads(out.read_text())
+    assert (report["injected"], report["survived"], report["lost"]) == (2, True, 0)
+    assert report["per_kind"]["crash"]["injected"] == 2
+
+
+def test_a_json_file_that_cannot_be_written_is_a_clear_error(tmp_path: Path) -> None:
+    argv = [sys.executable, "-m", "pith", "inject", "--faults", "1", "--kinds", "crash",
+            "--target", "tmpfs", "--heartbeat", "0.1", "--json", str(tmp_path / "no" / "r")]
+    done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert done.stderr.strip().endswith(f"{tmp_path}/no/r: No such file or directory")
 
 
 ATTEMPTS = """
