@@ -116,7 +116,7 @@ def bench(
     chart: Annotated[Path | None, typer.Option(
         help="Also draw a bar chart (PNG, log scale) here; all only.")] = None,
     rounds: Annotated[int | None, typer.Option(
-        help="Rounds, each booting every mode once; medians are of the rounds (default 5). "
+        help="Rounds, each booting every mode once; medians are of the rounds (default 7). "
              "all only.")] = None,
     repeat: Annotated[int | None, typer.Option(
         help="Repetitions of a small operation per round (default 200; fewer of the big "

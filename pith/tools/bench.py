@@ -44,7 +44,7 @@ GUEST = Path(__file__).resolve().parent / "guest" / "bench.py"
 TRUE_PY = ROOT / "pith" / "bin" / "true.py"
 SYSTEMS = ("host", "monolithic", "hybrid", "microkernel")
 PITH_MODES = tuple(m for m in SYSTEMS if m in MODES)
-ROUNDS, REPEAT, FILES = 5, 200, 300
+ROUNDS, REPEAT, FILES = 7, 200, 300
 IMAGE_SIZE = 64 << 20
 WORDS = ("the", "quick", "brown", "fox", "jumps", "over", "lazy", "dog", "while", "a", "kernel",
          "passes", "messages", "between", "servers", "holding", "capabilities", "to", "memory")
