@@ -12,6 +12,9 @@ import os
 import signal
 import sys
 
+# The builtins' table is filled as its family modules are imported: import it now (the
+# zygote pre-imports this module), never lazily, where a ^C could cut the import half-way.
+from pith.shell import builtins as _builtins  # noqa: F401
 from pith.shell.errors import (
     BreakLoop,
     ContinueLoop,
