@@ -570,6 +570,7 @@ class Tcb:
         self.snd_nxt = seq_add(self.iss, 1)
         if seq_diff(self.snd_nxt, self.snd_max) > 0:
             self.snd_max = self.snd_nxt
+            self.rtt_seq, self.rtt_sent = self.snd_nxt, now   # timed only when sent once
         if self.rexmit_at is None:
             self.rexmit_at = now + self.rto.rto
         return seg
