@@ -157,6 +157,7 @@ class Caller(msgspec.Struct, frozen=True):
 
 
 _encode = msgspec.msgpack.Encoder().encode
+_ENDING = (Stop, Prepare)  # the requests that end a server
 
 
 class Server:
@@ -206,7 +207,7 @@ class Server:
             request = self._decoder.decode(msg)
         except msgspec.MsgspecError as e:
             return _encode(Failure("EINVAL", f"bad request: {e}"))
-        if isinstance(request, Stop | Prepare) and caller.badge >= USER_BADGES:
+        if isinstance(request, _ENDING) and caller.badge >= USER_BADGES:
             return _encode(Failure("EPERM", f"only rs may {type(request).__name__.lower()} "
                                    "a server"))
         fault = self.fault
@@ -335,15 +336,15 @@ class Runner:
         return sc.Recv(self.slot)
 
     def step(self, result: Result) -> sc.SyscallRequest:
-        if isinstance(result, Signalled):
-            self.server.signalled(result.bits)
-        elif isinstance(result, Received):
-            caller = Caller(result.badge, result.reply, result.caps)
-            reply = self.server.dispatch(result.msg, caller)
+        if type(result) is Received:  # (the common case first)
+            reply = self.server.dispatch(result.msg, Caller(result.badge, result.reply,
+                                                            result.caps))
             if reply is not None and result.reply is not None:
                 if self.server.stopped:
                     return sc.Reply(result.reply, reply)
                 return sc.ReplyRecv(result.reply, self.slot, reply)
+        elif isinstance(result, Signalled):
+            self.server.signalled(result.bits)
         elif isinstance(result, Error) and result.code not in (1, 13):
             raise error_for(result.code, result.detail)  # (1, 13: the caller went away)
         return sc.Recv(self.slot)

@@ -72,6 +72,8 @@ class Gate:
         result, fds = self.invoke(call)
         for fd in fds:  # only Handle and ThreadCreate results carry fds
             socket.close(fd)
+        if type(result) is kind:  # (the common case, without a call)
+            return result
         return _expect(result, kind)
 
     # --- IPC -------------------------------------------------------------------
@@ -202,6 +204,7 @@ class SocketGate(Gate):
                  renew: Callable[[], socket.socket] | None = None) -> None:
         self.sock = sock
         self.frame = bytearray(FRAME)
+        self.view = memoryview(self.frame)  # (made once: the decoder reads slices of it)
         self.owed = 0  # results the kernel will send for calls whose caller gave up
         self.renew = renew  # a fresh kernel thread's socket, to replace a gate still owed
 
@@ -219,7 +222,7 @@ class SocketGate(Gate):
             self.owed -= 1  # (not sent: the gate is broken)
             raise
         size, fds = self._receive(type(call) in _HANDING_FDS, block=True)
-        return _decode_result(memoryview(self.frame)[:size]), fds
+        return _decode_result(self.view[:size]), fds
 
     def _receive(self, handing: bool, block: bool) -> tuple[int, list[int]]:
         """The next result frame into `self.frame`: its size and fds (size 0: none yet).
@@ -227,23 +230,25 @@ class SocketGate(Gate):
         A marker byte that no result starts with tells, if an exception interrupts,
         whether the frame was taken after all, so `owed` stays exact."""
         flags = 0 if block else socket.MSG_DONTWAIT
-        self.frame[0] = _MARK
+        frame = self.frame
+        frame[0] = _MARK
         try:
             if handing:
-                size, ancillary, _, _ = self.sock.recvmsg_into(
-                    [self.frame], socket.CMSG_SPACE(4 * 4), flags)
-            else:
-                size, ancillary = self.sock.recv_into(self.frame, 0, flags), []
+                size, ancillary, _, _ = self.sock.recvmsg_into([frame], _ANCILLARY, flags)
+            else:  # (no fd comes with this result: a plain receive, no room for any)
+                size, ancillary = self.sock.recv_into(frame, 0, flags), []
         except BlockingIOError:
             return 0, []
         except BaseException:
-            if self.frame[0] != _MARK:
+            if frame[0] != _MARK:
                 self.owed -= 1
             raise
         self.owed -= 1
         if not size:
             raise ConnectionError("the kernel closed this thread's gate")
         fds: list[int] = []
+        if not ancillary:
+            return size, fds
         for level, kind, payload in ancillary:
             if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
                 fds += array.array("i", payload[: len(payload) - len(payload) % 4])
@@ -262,6 +267,7 @@ class SocketGate(Gate):
 
 
 _MARK = 0xC1  # never the first byte of a MessagePack value
+_ANCILLARY = socket.CMSG_SPACE(4 * 4)  # room for the fds a result may carry
 
 
 def _expect(result: Result, kind: type[R]) -> R:

@@ -87,7 +87,7 @@ def _transfer(k: Kernel, s: Thread, r: Thread) -> None:
 def do_send(k: Kernel, t: Thread, c: Send | Call) -> None:
     """send and call: rendezvous with the first receiver, or queue."""
     cap = k.lookup(t, c.slot, Endpoint, WRITE)
-    grant = bool(cap.rights & GRANT)
+    grant = cap.rights & GRANT != 0
     caps = check_message(k, t, c.msg, c.caps, grant)
     check_timeout(c.timeout)
     state = CALL if type(c) is Call else SEND

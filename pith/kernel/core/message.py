@@ -26,12 +26,10 @@ def check_message(
     k: Kernel, t: Thread, msg: bytes, slots: tuple[int, ...], grant: bool
 ) -> tuple[Cap, ...]:
     """The caps a message from `t` would carry; raises if the message is not allowed."""
-    if not slots and len(msg) <= MAX_MESSAGE:
-        return ()  # the common case, first
     if len(msg) > MAX_MESSAGE:
         raise MessageTooLarge(f"message of {len(msg)} bytes is over {MAX_MESSAGE}")
     if not slots:
-        return ()
+        return ()  # the common case
     if len(slots) > MAX_CAPS_PER_MESSAGE:
         raise TooManyCaps(f"{len(slots)} caps in one message, at most {MAX_CAPS_PER_MESSAGE}")
     if not grant:

@@ -45,19 +45,8 @@ class State(enum.Enum):
 class Thread:
     """A thread of a process. `tid` is never reused."""
 
-    __slots__ = (
-        "bound",
-        "deadline",
-        "on",
-        "out_badge",
-        "out_caps",
-        "out_grant",
-        "out_msg",
-        "process",
-        "state",
-        "tid",
-        "token",
-    )
+    __slots__ = ("bound", "deadline", "on", "out_badge", "out_caps", "out_grant", "out_msg",
+                 "process", "state", "tid", "token")
 
     def __init__(self, tid: int, process: Process) -> None:
         self.tid = tid

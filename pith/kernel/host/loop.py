@@ -23,6 +23,7 @@ from __future__ import annotations
 import array
 import contextlib
 import ctypes
+import functools
 import os
 import resource
 import select
@@ -50,6 +51,8 @@ __all__ = ["Host", "Runner"]
 FRAME = 65536 + 8192
 _decode = msgspec.msgpack.Decoder(SyscallRequest).decode
 _encode = msgspec.msgpack.Encoder().encode
+_WITH_FDS = (act.Handle, act.Created)  # results an fd may go with
+_NO_FDS: tuple[list[int], list[int]] = ([], [])  # (never changed)
 PR_SET_CHILD_SUBREAPER = 36
 UID_BASE = 60000  # as root, Pith process N runs as host uid UID_BASE + N
 
@@ -81,6 +84,7 @@ class Host:
         self.devices: dict[int, int] = {}  # Device id -> fd
         self.colo: dict[int, Runner] = {}  # collocated tid -> its runner
         self.frame = bytearray(FRAME + 1)  # one frame read from a gate (+1: too long)
+        self.view = memoryview(self.frame)  # (made once: slicing it is the decoder's input)
         self.status: int | None = None  # the root's exit status, once it is dead
         ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
         soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)  # (fds: a memfd per Memory
@@ -101,17 +105,19 @@ class Host:
 
     def run(self) -> int:
         """Serve until the root process dies; shut down; return its exit status."""
+        next_deadline, poll, on_ready = self.k.next_deadline, self.epoll.poll, self.on_ready
         try:
             while self.status is None:
-                deadline = self.k.next_deadline()
+                deadline = next_deadline()
                 left = None if deadline is None else deadline - time.monotonic()
                 wait = -1.0 if left is None else min(3600.0, max(0.0, left))  # (epoll's int ms)
-                ready = self.epoll.poll(wait)
+                ready = poll(wait, 64)  # (the rest, if more are ready, at the next round)
                 if deadline is not None:  # (the core's clock matters only to timed waits)
                     self._feed(Tick(time.monotonic()))
                 for fd, _ in ready:
-                    if fd in self.on_ready:  # (an earlier event may have closed it)
-                        self.on_ready[fd]()
+                    then = on_ready.get(fd)  # (None: an earlier event closed it)
+                    if then is not None:
+                        then()
         except KeyboardInterrupt:
             self.status = 130
         finally:
@@ -132,7 +138,7 @@ class Host:
         try:
             if size > FRAME:
                 raise msgspec.DecodeError(f"frame over {FRAME} bytes")
-            call = _decode(memoryview(self.frame)[:size])
+            call = _decode(self.view[:size])
             if getattr(call, "timeout", None) is not None:  # its deadline counts from now
                 self._feed(Tick(time.monotonic()))
         except msgspec.MsgspecError as e:
@@ -208,14 +214,13 @@ class Host:
         sock = self.gates.get(tid)
         if sock is None:
             return
-        if type(result) not in (act.Handle, act.Created):  # the common case: no fd goes along
-            with contextlib.suppress(OSError):  # (the process is gone: its pidfd will say so)
+        fds, temporary = self._fds_for(result) if type(result) in _WITH_FDS else _NO_FDS
+        try:  # (a plain send, no ancillary data, unless an fd goes along)
+            if fds:
+                rights = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))]
+                sock.sendmsg([_encode(result)], rights)
+            else:
                 sock.send(_encode(result))
-            return
-        fds, temporary = self._fds_for(result)
-        rights = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))] if fds else []
-        try:
-            sock.sendmsg([_encode(result)], rights)
         except OSError:
             pass  # the process is gone: its pidfd will say so
         finally:
@@ -281,7 +286,7 @@ class Host:
     def _add_gate(self, pid: int, tid: int, sock: socket.socket) -> None:
         self.gates[tid] = sock
         self.owner[tid] = pid
-        self._listen(sock.fileno(), lambda: self._gate(tid))
+        self._listen(sock.fileno(), functools.partial(self._gate, tid))
 
     def _listen(self, fd: int, then: Callable[[], None], events: int = select.EPOLLIN) -> None:
         self.on_ready[fd] = then
