@@ -202,7 +202,7 @@ class Tcb:
     def abort(self) -> None:
         """ABORT: a RST to a synchronized peer, and CLOSED."""
         if self.state in _SYNCHRONIZED:
-            self.queued.append(self._segment(self.snd_nxt, RST | ACK))
+            self.queued.append(self._segment(self.snd_max, RST | ACK))
         self._become_closed()
 
     def _fin_transition(self) -> None:
@@ -555,7 +555,9 @@ class Tcb:
             self._output_data(now, out)
         if self.ack_now and self.state is not State.SYN_SENT and not any(
                 s.flags & ACK for s in out):
-            out.append(self._segment(self.snd_nxt, ACK))
+            # a bare ACK says snd_max, as BSD does: snd_nxt may have been wound back for a
+            # retransmission, and the peer would find that sequence number old and drop it
+            out.append(self._segment(self.snd_max, ACK))
         if any(s.flags & ACK for s in out):
             self.ack_now = False
             self.delack_at = None
