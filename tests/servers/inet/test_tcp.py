@@ -42,7 +42,7 @@ def established(window: int = 65535, cfg: TcpConfig = CFG) -> Tcb:
     return tcb
 
 
-def shuttle(a: Tcb, b: Tcb, now: float, drop: set[int] | None = None) -> list[Tcp]:
+def shuttle(a: Tcb, b: Tcb, now: float) -> list[Tcp]:
     """Pass segments between two TCBs until both are quiet; returns all that went by."""
     seen: list[Tcp] = []
     for _ in range(1000):

@@ -143,16 +143,16 @@ def test_malformed_input_is_named(parse: object, data: bytes, counter: str) -> N
 
 def test_bad_tcp_and_udp_checksums_and_lengths() -> None:
     raw = wire.build_tcp(Tcp(1, 2, 3, 4, ACK, 100, b"data"), A, B)
-    with pytest.raises(Malformed, match="tcp.checksum"):
+    with pytest.raises(Malformed, match=r"tcp\.checksum"):
         wire.parse_tcp(raw[:-1] + b"X", A, B)
-    with pytest.raises(Malformed, match="tcp.checksum"):
+    with pytest.raises(Malformed, match=r"tcp\.checksum"):
         wire.parse_tcp(raw, A, IPv4Address("10.0.0.3"))   # the pseudo-header counts
-    with pytest.raises(Malformed, match="tcp.offset"):
+    with pytest.raises(Malformed, match=r"tcp\.offset"):
         wire.parse_tcp(raw[:12] + b"\xf0" + raw[13:], A, B)
-    with pytest.raises(Malformed, match="tcp.short"):
+    with pytest.raises(Malformed, match=r"tcp\.short"):
         wire.parse_tcp(raw[:19], A, B)
     udp = wire.build_udp(Udp(1, 2, b"x"), A, B)
-    with pytest.raises(Malformed, match="udp.length"):
+    with pytest.raises(Malformed, match=r"udp\.length"):
         wire.parse_udp(udp[:4] + b"\x00\x20" + udp[6:], A, B)
-    with pytest.raises(Malformed, match="udp.checksum"):
+    with pytest.raises(Malformed, match=r"udp\.checksum"):
         wire.parse_udp(udp[:-1] + b"y", A, B)
