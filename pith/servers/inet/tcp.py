@@ -63,7 +63,7 @@ _SENDING = frozenset({State.ESTABLISHED, State.CLOSE_WAIT})
 class TcpConfig:
     """The numbers (docs/design.md, "The network stack: the engine")."""
 
-    mss: int = 1460                   # what we advertise: the interface MTU - 40
+    mss: int = 1460                   # what we advertise (the stack sets the route's MTU - 40)
     send_buffer: int = 65536
     recv_buffer: int = 65535          # no window scaling: the window field's maximum
     delayed_ack: float = 0.04         # RFC 1122: < 0.5 s; Linux's minimum
