@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from pith.servers.inet.errors import WOULD_BLOCK, NetError
+from pith.servers.inet.reassembly import seq_diff
 from pith.servers.inet.stack import SockKind, Stack
 from pith.servers.inet.tcp import TcpConfig
 from tests.servers.inet.harness import IP_B, Net, pair
@@ -201,6 +202,19 @@ class WireMachine(RuleBasedStateMachine):
         if times:
             self.now = max(self.now, min(times))
         self._collect()
+
+    @invariant()
+    def tcbs_keep_their_invariants(self) -> None:
+        """The invariants written at the top of pith/servers/inet/tcp.py."""
+        for stack in self.stacks:
+            for key, _ in stack.connections():
+                t = stack._conns[key].tcb
+                assert 0 <= seq_diff(t.snd_nxt, t.snd_una) <= seq_diff(t.snd_max, t.snd_una)
+                assert seq_diff(t.buf_seq, t.snd_una) in (0, 1) or t.fin_queued
+                assert len(t.sndbuf) <= t.config.send_buffer
+                if t.rq is not None:
+                    assert t.rq.buffered <= t.config.recv_buffer
+                    assert seq_diff(t.rcv_adv, t.rq.nxt) >= -1   # (-1: after the FIN)
 
     @invariant()
     def only_prefixes(self) -> None:
