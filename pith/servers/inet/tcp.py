@@ -419,9 +419,11 @@ class Tcb:
         offset = seq_diff(seq, self.buf_seq)
         if offset < 0:
             return
-        data = bytes(self.sndbuf[offset:offset + self.snd_mss])
+        sent = seq_diff(self.snd_max, seq)      # never past snd_max: that was never sent
+        data = bytes(self.sndbuf[offset:offset + min(self.snd_mss, sent)])
         flags = ACK | (PSH if data else 0)
-        if self.fin_queued and offset + len(data) == len(self.sndbuf):
+        if self.fin_queued and offset + len(data) == len(self.sndbuf) \
+                and seq_diff(self.snd_max, self._fin_seq()) > 0:
             flags |= FIN
         if not data and not flags & FIN:
             return

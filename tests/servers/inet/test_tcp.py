@@ -428,3 +428,19 @@ def test_a_reply_carries_the_delayed_ack() -> None:
     tcb.send(b"200 OK")
     (reply,) = tcb.output(1.0)
     assert reply.payload == b"200 OK" and reply.ack == ISS_B + 6 and tcb.delack_at is None
+
+
+def test_a_fast_retransmission_never_sends_past_snd_max() -> None:
+    """Found by the lossy-wire machine: after a timeout wound snd_nxt back, a fast
+    retransmission sent a full MSS from snd_una, past anything ever sent; the peer acked
+    bytes we did not count as sent, and each side then dropped the other's ACKs for ever."""
+    tcb = established()
+    tcb.send(b"a" * 500)
+    tcb.output(1.0)
+    tcb.send(b"b" * 2000)           # queued behind Nagle: never sent
+    assert tcb.snd_max == ISS_A + 501
+    tcb.on_timer(10.0)              # timeout: snd_nxt back to snd_una
+    for _ in range(3):
+        tcb.segment_arrives(10.0, seg(ISS_B + 1, ISS_A + 1))
+    for s in tcb.output(10.0):
+        assert s.seq + len(s.payload) <= tcb.snd_max
