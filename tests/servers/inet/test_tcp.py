@@ -437,6 +437,7 @@ def test_a_fast_retransmission_never_sends_past_snd_max() -> None:
     tcb = established(window=500)
     tcb.send(b"a" * 2500)
     (first,) = tcb.output(1.0)       # the peer's window lets 500 bytes go
+    assert len(first.payload) == 500
     assert tcb.snd_max == ISS_A + 501
     for _ in range(3):
         tcb.segment_arrives(1.1, seg(ISS_B + 1, ISS_A + 1, window=500))
