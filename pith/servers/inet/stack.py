@@ -484,8 +484,7 @@ class Stack:
         iss = int.from_bytes(digest[:4], "big") + int(self._clock * 250_000)
         route = self.router.route(key[2])
         lo = route is not None and route.interface is Interface.LO
-        mss = min(self.config.tcp.mss,
-                  (self.config.loopback_mtu if lo else self.config.mtu) - 40)
+        mss = (self.config.loopback_mtu if lo else self.config.mtu) - 40   # tcp.mss ignored
         return Tcb(dataclasses.replace(self.config.tcp, mss=mss), key[1], key[3], iss)
 
     def _sendto(self, sock: int, s: _Socket, data: bytes,

@@ -63,7 +63,7 @@ _SENDING = frozenset({State.ESTABLISHED, State.CLOSE_WAIT})
 class TcpConfig:
     """The numbers (docs/design.md, "The network stack: the engine")."""
 
-    mss: int = 1460                   # what we advertise: the interface MTU - 40
+    mss: int = 1460                   # what we advertise (the stack sets the route's MTU - 40)
     send_buffer: int = 65536
     recv_buffer: int = 65535          # no window scaling: the window field's maximum
     delayed_ack: float = 0.04         # RFC 1122: < 0.5 s; Linux's minimum
@@ -202,7 +202,7 @@ class Tcb:
     def abort(self) -> None:
         """ABORT: a RST to a synchronized peer, and CLOSED."""
         if self.state in _SYNCHRONIZED:
-            self.queued.append(self._segment(self.snd_nxt, RST | ACK))
+            self.queued.append(self._segment(self.snd_max, RST | ACK))
         self._become_closed()
 
     def _fin_transition(self) -> None:
@@ -419,9 +419,11 @@ class Tcb:
         offset = seq_diff(seq, self.buf_seq)
         if offset < 0:
             return
-        data = bytes(self.sndbuf[offset:offset + self.snd_mss])
+        sent = seq_diff(self.snd_max, seq)      # never past snd_max: that was never sent
+        data = bytes(self.sndbuf[offset:offset + min(self.snd_mss, sent)])
         flags = ACK | (PSH if data else 0)
-        if self.fin_queued and offset + len(data) == len(self.sndbuf):
+        if self.fin_queued and offset + len(data) == len(self.sndbuf) \
+                and seq_diff(self.snd_max, self._fin_seq()) > 0:
             flags |= FIN
         if not data and not flags & FIN:
             return
@@ -555,7 +557,9 @@ class Tcb:
             self._output_data(now, out)
         if self.ack_now and self.state is not State.SYN_SENT and not any(
                 s.flags & ACK for s in out):
-            out.append(self._segment(self.snd_nxt, ACK))
+            # a bare ACK says snd_max, as BSD does: snd_nxt may have been wound back for a
+            # retransmission, and the peer would find that sequence number old and drop it
+            out.append(self._segment(self.snd_max, ACK))
         if any(s.flags & ACK for s in out):
             self.ack_now = False
             self.delack_at = None

@@ -76,7 +76,7 @@ class Net:
         return True
 
     def run_until(self, done: Callable[[], bool], limit: float = 3600.0,
-                  steps: int = 200_000) -> bool:
+                  steps: int = 50_000) -> bool:
         for _ in range(steps):
             if done():
                 return True

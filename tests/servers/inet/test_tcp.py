@@ -42,7 +42,7 @@ def established(window: int = 65535, cfg: TcpConfig = CFG) -> Tcb:
     return tcb
 
 
-def shuttle(a: Tcb, b: Tcb, now: float, drop: set[int] | None = None) -> list[Tcp]:
+def shuttle(a: Tcb, b: Tcb, now: float) -> list[Tcp]:
     """Pass segments between two TCBs until both are quiet; returns all that went by."""
     seen: list[Tcp] = []
     for _ in range(1000):
@@ -428,3 +428,18 @@ def test_a_reply_carries_the_delayed_ack() -> None:
     tcb.send(b"200 OK")
     (reply,) = tcb.output(1.0)
     assert reply.payload == b"200 OK" and reply.ack == ISS_B + 6 and tcb.delack_at is None
+
+
+def test_a_fast_retransmission_never_sends_past_snd_max() -> None:
+    """Found by the lossy-wire machine: a fast retransmission sent a full MSS from snd_una,
+    past anything ever sent (here the window had let only 500 bytes go); the peer acked
+    bytes we did not count as sent, and each side then dropped the other's ACKs for ever."""
+    tcb = established(window=500)
+    tcb.send(b"a" * 2500)
+    (first,) = tcb.output(1.0)       # the peer's window lets 500 bytes go
+    assert len(first.payload) == 500
+    assert tcb.snd_max == ISS_A + 501
+    for _ in range(3):
+        tcb.segment_arrives(1.1, seg(ISS_B + 1, ISS_A + 1, window=500))
+    (again,) = tcb.output(1.1)
+    assert again.seq == ISS_A + 1 and len(again.payload) == 500
