@@ -81,8 +81,8 @@ NOTES = (
     "read: lseek + read on an open fd; fsync: Pith's syncs the file system",
     "spawn: posix_spawn of true.py and waitpid; on the host a fresh python, in Pith a fork "
     "of the zygote",
-    "monolithic: every server collocated but procfs's questions to rs (the root, always "
-    "isolated); rs and user processes are processes in every mode",
+    "monolithic: every server collocated; rs (the root) and user processes are processes "
+    "in every mode",
 )
 
 

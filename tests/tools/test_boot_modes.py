@@ -39,12 +39,15 @@ def test_the_modes_run_the_same_servers_more_or_less_collocated() -> None:
 
 
 def test_the_monolithic_system_boots_and_works(tmp_path: Path) -> None:
+    """/proc too: collocated procfs asks rs, its own process (a regression: that was a
+    kernel panic)."""
     image = tmp_path / "disk.img"
     make_image(image, 8 << 20).dev.close()  # type: ignore[attr-defined]
     line = ("service list | grep -c collocated; echo data > /f; cat /f | tr a-z A-Z;"
-            " ps | wc -l; python -c 'import os; print(os.getppid())'")
+            " ps | wc -l; python -c 'import os; print(os.getppid())';"
+            " ls /proc | grep -c services; grep -c collocated /proc/services")
     argv = [sys.executable, "-m", "pith", "boot", "--manifest", "monolithic", "--image",
             str(image), "--command", line]
     done = subprocess.run(argv, capture_output=True, text=True, timeout=120)
-    assert done.stdout.split() == ["9", "DATA", "5", "2"], done.stderr
+    assert done.stdout.split() == ["9", "DATA", "5", "2", "1", "9"], done.stderr
     assert done.returncode == 0

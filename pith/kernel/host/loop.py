@@ -15,7 +15,8 @@ A read-only Memory or Device grant is an fd reopened O_RDONLY through
 
 Collocated servers (the monolithic mode) run in this process: their thread
 has no gate; its results go to the server's runner, which answers with its
-next syscall. An exception in one is a kernel panic, which is the point.
+next syscall (a call it makes to an isolated process runs this loop until the
+answer comes). An exception in one is a kernel panic, which is the point.
 """
 
 from __future__ import annotations
@@ -83,6 +84,7 @@ class Host:
         self.memfds: dict[int, int] = {}  # Memory id -> memfd
         self.devices: dict[int, int] = {}  # Device id -> fd
         self.colo: dict[int, Runner] = {}  # collocated tid -> its runner
+        self.parked: dict[int, act.Result | None] = {}  # collocated tid in a call -> its result
         self.frame = bytearray(FRAME + 1)  # one frame read from a gate (+1: too long)
         self.view = memoryview(self.frame)  # (made once: slicing it is the decoder's input)
         self.status: int | None = None  # the root's exit status, once it is dead
@@ -105,24 +107,27 @@ class Host:
 
     def run(self) -> int:
         """Serve until the root process dies; shut down; return its exit status."""
-        next_deadline, poll, on_ready = self.k.next_deadline, self.epoll.poll, self.on_ready
         try:
             while self.status is None:
-                deadline = next_deadline()
-                left = None if deadline is None else deadline - time.monotonic()
-                wait = -1.0 if left is None else min(3600.0, max(0.0, left))  # (epoll's int ms)
-                ready = poll(wait, 64)  # (the rest, if more are ready, at the next round)
-                if deadline is not None:  # (the core's clock matters only to timed waits)
-                    self._feed(Tick(time.monotonic()))
-                for fd, _ in ready:
-                    then = on_ready.get(fd)  # (None: an earlier event closed it)
-                    if then is not None:
-                        then()
+                self._poll()
         except KeyboardInterrupt:
             self.status = 130
         finally:
             self.shutdown()
         return self.status
+
+    def _poll(self) -> None:
+        """Wait for the next events (or the core's next deadline) and handle them."""
+        deadline = self.k.next_deadline()
+        left = None if deadline is None else deadline - time.monotonic()
+        wait = -1.0 if left is None else min(3600.0, max(0.0, left))  # (epoll's int ms)
+        ready = self.epoll.poll(wait, 64)  # (the rest, if more are ready, at the next round)
+        if deadline is not None:  # (the core's clock matters only to timed waits)
+            self._feed(Tick(time.monotonic()))
+        for fd, _ in ready:
+            then = self.on_ready.get(fd)  # (None: an earlier event closed it)
+            if then is not None:
+                then()
 
     def _gate(self, tid: int) -> None:
         try:  # (no room for ancillary data: fds a process sends are closed by Linux, unread)
@@ -168,13 +173,11 @@ class Host:
 
     def _run(self, actions: list[act.Action]) -> None:
         """Carry out `actions` in order (and what they cause, after them)."""
+        self.queue.extend(actions)  # (one queue: a collocated server's wait drains it in order)
         if self.draining:  # (an action being carried out caused these: they wait their turn)
-            self.queue.extend(actions)
             return
         self.draining = True
         try:
-            for a in actions:
-                self._do(a)
             while self.queue:
                 self._do(self.queue.popleft())
         finally:
@@ -182,7 +185,9 @@ class Host:
 
     def _do(self, a: act.Action) -> None:
         if type(a) is act.Resume:
-            if a.tid in self.colo:
+            if a.tid in self.parked:  # (its runner is in a call, on the stack: it takes it)
+                self.parked[a.tid] = a.result
+            elif a.tid in self.colo:
                 self._collocated(a.tid, a.result)
             else:
                 self._send(a.tid, a.result)
@@ -339,19 +344,32 @@ class _LocalGate(Gate):
         self.host, self.tid = host, tid
 
     def invoke(self, call: SyscallRequest) -> tuple[act.Result, list[int]]:
-        """Run `call` to its answer now. A call to another collocated server is carried
-        out on the spot (its handler runs, as a function call in a monolithic kernel);
-        anything that would have to wait for an isolated process is an error."""
-        host, pending = self.host, deque(self.host.k.syscall(self.tid, call))
-        while pending:
-            a = pending.popleft()
-            if isinstance(a, act.Resume) and a.tid == self.tid:
-                host._run(list(pending))
-                fds, _ = host._fds_for(a.result)
-                return a.result, [os.dup(fd) for fd in fds]
-            if isinstance(a, act.Resume) and a.tid in host.colo:
-                pending.extend(host.k.syscall(a.tid, host.colo[a.tid].step(a.result)))
-            else:
-                host._do(a)
-        raise RuntimeError(f"collocated thread {self.tid} would block in {call!r}: a collocated"
-                           " set must be closed under the calls it makes")
+        """Run `call` to its answer. A call to another collocated server is carried out on
+        the spot (its handler runs, as a function call in a monolithic kernel); one that
+        must wait for an isolated process runs the kernel's loop until its answer comes
+        (waits nest: an inner one ends first, an outer answer is kept until then)."""
+        host, tid = self.host, self.tid
+        host.parked[tid] = None
+        try:
+            pending = deque(host.k.syscall(tid, call))
+            while pending:
+                a = pending.popleft()
+                if type(a) is act.Resume and a.tid == tid:
+                    host.parked[tid] = a.result
+                    break
+                if type(a) is act.Resume and a.tid in host.colo and a.tid not in host.parked:
+                    pending.extend(host.k.syscall(a.tid, host.colo[a.tid].step(a.result)))
+                else:
+                    host._do(a)
+            host.queue.extend(pending)  # (the rest, in its turn)
+            while (result := host.parked[tid]) is None:
+                if host.queue:
+                    host._do(host.queue.popleft())
+                elif host.status is not None:  # (the root died: the kernel is stopping)
+                    return act.Error(ErrorCode.OBJECT_GONE, "the kernel is shutting down"), []
+                else:
+                    host._poll()
+        finally:
+            del host.parked[tid]
+        fds, _ = host._fds_for(result)
+        return result, [os.dup(fd) for fd in fds]
