@@ -34,7 +34,20 @@ FIND_ARGS = [a.split("\0") for a in (
     "d\0-print\0-o", "-L\0d\0-type\0l", "d\0-name\0[ab]*", "d\0-name\0*.[!t]*", "",
     "d\0-type\0d\0-empty\0-delete")]
 
+XARGS_IN = b"a b  c\n'd e' \"f g\"\n h\\ i\n\nj\n"
+XARGS_ARGS = [a.split("\0") if a else [] for a in (
+    "", "echo", "-n\x002", "-n1\0echo\0x", "-L\x001", "-L2\0echo", "-I\0{}\0echo\0<{}>",
+    "-I\0Q\0echo\0Q-Q", "-t\0echo", "-r", "-n\x000", "-n\0x", "nosuch", "false", "sh\0-c\0exit 255",
+    "-d\0\\n\0echo", "-d\0b", "-0", "-0\0-n1", "--bogus", "-s\x00100\0echo", "--\0echo\0-n",
+    "-a\0f\0echo", "-a\0nope", "sh\0-c\0echo $#\0sh", "-x\0-n1\0echo")]
+
 CASES: dict[str, list[Case]] = {
+    "xargs": [Case(a, XARGS_IN, files={"f": "from file\n"}) for a in XARGS_ARGS] +
+             [Case(a, b"x\0y z\0\0w") for a in (["-0"], ["-0", "-n", "1"], ["-0", "-I", "%",
+                                                   "echo", "[%]"])] +
+             [Case(a, b) for a in (["-r", "echo", "x"], ["echo", "x"], ["-I{}", "echo", "{}"])
+              for b in (b"", b"  \n")] +
+             [Case([], b"it's\n"), Case(["-n1"], b"a \"b\nc\" d\n")],
     "find": [Case(a, files=FIND_TREE, mtimes=FIND_TIMES) for a in FIND_ARGS],
 }
 

@@ -36,6 +36,10 @@ LINES = [
     TREE + "find nope d/a.txt; echo $?",
     TREE + "find d -name '*.txt' -delete; find d | sort",
     TREE + "find d -bogus",
+    TREE + "find d -type f | sort | xargs -n1 echo X",
+    "printf 'a b\\nc\\n' | xargs; printf 'x\\0y z\\0' | xargs -0 -I{} echo [{}]",
+    "echo | xargs -r echo no; echo $?; echo a | xargs nosuch; echo $?",
+    "seq 5 | xargs -n2 sh -c 'echo $# $0'; echo $?; echo 1 | xargs false; echo $?",
 ]
 
 pytestmark = pytest.mark.skipif(shutil.which("dash") is None, reason="needs dash")
