@@ -2,7 +2,7 @@
 and what their families share.
 
 Entry point: BUILTINS, a table from name to a function (shell, argv) -> status, filled by
-the family modules imported at the end (conditions, textio, directories, control, lookup,
+the family modules imported at the end (aliases, conditions, textio, directories, control, lookup,
 variables, jobcontrol; umask, ulimit and times come from limits.py). They register with
 builtin(*names) and share out (write to fd 1 with os.write: fds may have been redirected
 with dup2), quote and _count. This module touches nothing itself.
@@ -68,4 +68,13 @@ def _count(sh: Shell, argv: list[str], default: int) -> int:
 
 # The families register into BUILTINS as they are imported, with builtin() and out() from
 # above: so they come last.
-from pith.shell import conditions, control, directories, jobcontrol, lookup, textio, variables  # noqa: E402, F401
+from pith.shell import (  # noqa: E402, F401
+    aliases,
+    conditions,
+    control,
+    directories,
+    jobcontrol,
+    lookup,
+    textio,
+    variables,
+)

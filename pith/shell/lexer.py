@@ -4,7 +4,8 @@ Entry points: Source (the characters, pulled a line at a time from a callback so
 interactive shell only reads what it needs), Lexer.next() -> Token. A word token keeps its
 raw text (quotes and all; words.py turns it into parts); backslash-newline is removed here.
 Here-document bodies are read when the newline after their `<<` operator is lexed, and put
-into the HereDoc the delimiter word's token carries.
+into the HereDoc the delimiter word's token carries. An alias's value is pushed back into
+the Source (Source.push_alias, called by the parser) and read as if it had been typed.
 """
 
 from __future__ import annotations
@@ -31,6 +32,12 @@ class Source:
         self.pos = 0
         self.more = more
         self.line = 1
+        self.base = 0  # how many characters were dropped from the front of buf
+        self.aliases: list[tuple[str, int]] = []  # aliases being read: (name, where it ends)
+
+    def offset(self) -> int:
+        """Where the next character is, counted from the start of the input."""
+        return self.base + self.pos
 
     def _fill(self, k: int) -> bool:
         while self.pos + k >= len(self.buf):
@@ -41,8 +48,25 @@ class Source:
                 self.more = None
                 return False
             self.buf = self.buf[self.pos:] + line
+            self.base += self.pos
             self.pos = 0
         return True
+
+    def push_alias(self, name: str, value: str) -> None:
+        """Read `value` next. As in dash, the alias stays in use (not expanded again)
+        until the lexer has read past its end, and a value not ending in a blank is read
+        with a blank after it, so its last word still counts as inside it."""
+        if not value.endswith((" ", "\t")):
+            value += " "
+        here = self.offset()
+        self.aliases = [(n, end + len(value)) for n, end in self.aliases if end > here]
+        self.aliases.append((name, here + len(value)))
+        self.buf = self.buf[:self.pos] + value + self.buf[self.pos:]
+
+    def alias_in_use(self, name: str) -> bool:
+        here = self.offset()
+        self.aliases = [(n, end) for n, end in self.aliases if end > here]
+        return any(n == name for n, _ in self.aliases)
 
     def peek(self, k: int = 0) -> str:
         return self.buf[self.pos + k] if self._fill(k) else ""
@@ -68,8 +92,10 @@ class Source:
 
     def drop_line(self) -> None:
         """Discard what is buffered (interactive error recovery)."""
+        self.base += len(self.buf)
         self.buf = ""
         self.pos = 0
+        self.aliases = []
 
 
 @dataclass
@@ -78,6 +104,7 @@ class Token:
     text: str
     line: int = 0
     heredoc: HereDoc | None = None
+    start: int = 0  # its offset in the input (Source.offset)
 
 
 class Lexer:
@@ -101,6 +128,7 @@ class Lexer:
             else:
                 break
         line = src.line
+        start = src.offset()
         if c == "":
             return Token("eof", "", line)
         if c == "\n":
@@ -117,7 +145,7 @@ class Lexer:
         raw = self._word()
         if raw.isdigit() and src.peek() in ("<", ">"):
             return Token("io", raw, line)
-        tok = Token("word", raw, line)
+        tok = Token("word", raw, line, start=start)
         if self.want_delim is not None:
             tok.heredoc = self._heredoc(raw, self.want_delim == "<<-")
             self.want_delim = None

@@ -1,7 +1,7 @@
 """The builtins about finding commands: command (run or describe a name, skipping
-functions), type, and hash / alias / unalias (accepted, and nothing done).
+functions), type, and hash (accepted, and nothing done).
 
-Reads the shell's functions, BUILTINS and $PATH; command runs a builtin or a program.
+Reads the shell's aliases, functions, BUILTINS and $PATH; command runs a builtin or a program.
 Entry points: the handlers below, registered into builtins.BUILTINS as this is imported.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pith.shell.builtins import BUILTINS, builtin, out
+from pith.shell.builtins import BUILTINS, builtin, out, quote
 from pith.shell.spawn import Found, find_program
 
 if TYPE_CHECKING:
@@ -44,7 +44,11 @@ def _type(sh: Shell, names: list[str], verbose: bool) -> int:
 
     status = 0
     for name in names:
-        if name in sh.st.functions:
+        if name in sh.st.aliases:
+            value = sh.st.aliases[name]
+            out(f"{name} is an alias for {value}\n" if verbose
+                else f"alias {name}={quote(value)}\n")
+        elif name in sh.st.functions:
             out(f"{name} is a shell function\n" if verbose else f"{name}\n")
         elif name in RESERVED:
             out(f"{name} is a shell keyword\n" if verbose else f"{name}\n")
@@ -67,6 +71,6 @@ def b_type(sh: Shell, argv: list[str]) -> int:
     return _type(sh, argv[1:], verbose=True)
 
 
-@builtin("hash", "alias", "unalias")
+@builtin("hash")
 def b_noop(sh: Shell, argv: list[str]) -> int:
     return 0

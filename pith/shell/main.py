@@ -73,7 +73,7 @@ class LineReader:
 
 def run_loop(sh: Shell, src: Source, reader: LineReader | None = None) -> int:
     """Parse and run complete commands until the input ends."""
-    parser = Parser(Lexer(src))
+    parser = Parser(Lexer(src), sh.st.aliases)
     interactive = sh.interactive
     while True:
         if reader is not None:

@@ -3,7 +3,9 @@
 Entry point: Parser(lexer).next_command() -> Script | None (None at end of input). A
 complete command is a list ending at a newline, so a script runs each line as soon as it
 is parsed (as dash does), and an interactive shell reads no further than it must.
-Reserved words are recognised here, only where a command may start.
+Reserved words are recognised here, only where a command may start; so are aliases (as
+dash: a word where a command name may be, unquoted, not a reserved word, and the word after
+an alias whose value ends in a blank), whose values go back into the lexer's input.
 """
 
 from __future__ import annotations
@@ -49,9 +51,30 @@ def parse(text: str) -> Script:
 
 
 class Parser:
-    def __init__(self, lexer: Lexer) -> None:
+    def __init__(self, lexer: Lexer, aliases: dict[str, str] | None = None) -> None:
         self.lx = lexer
         self.tok: Token | None = None
+        self.aliases = aliases if aliases is not None else {}
+        self.alias_next: int | None = None  # a word from here on is alias-eligible too
+
+    def expand_alias(self, command_position: bool = True) -> bool:
+        """If the word ahead is an alias to expand, push its value into the input, forget
+        the word and say so (the caller looks ahead again)."""
+        t = self.peek()
+        if t.kind != "word":
+            return False
+        if self.alias_next is not None and t.start >= self.alias_next:
+            self.alias_next = None
+            command_position = True
+        value = self.aliases.get(t.text) if command_position else None
+        src = self.lx.src
+        if value is None or src.alias_in_use(t.text):
+            return False
+        self.tok = None
+        src.push_alias(t.text, value)
+        if value.endswith((" ", "\t")):
+            self.alias_next = src.offset() + len(value)
+        return True
 
     # --- tokens -----------------------------------------------------------------------------
 
@@ -176,6 +199,8 @@ class Parser:
     # --- commands ---------------------------------------------------------------------------
 
     def command(self) -> Command:
+        while self.aliases and self.expand_alias():
+            pass
         t = self.peek()
         if t.kind == "op" and t.text == "(":
             self.take()
@@ -326,6 +351,8 @@ class Parser:
             r = self.redirect()
             if r is not None:
                 redirs.append(r)
+                continue
+            if self.aliases and self.expand_alias(not words):
                 continue
             t = self.peek()
             if t.kind != "word":

@@ -520,7 +520,7 @@ class Shell:
         from pith.shell.lexer import Lexer, Source
         from pith.shell.parser import Parser
 
-        parser = Parser(Lexer(Source(text)))
+        parser = Parser(Lexer(Source(text)), self.st.aliases)
         status = 0
         while (script := parser.next_command()) is not None:
             if script.items:  # (an empty line runs nothing and keeps the status)

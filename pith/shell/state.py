@@ -36,6 +36,7 @@ class State:
     pid: int = field(default_factory=lambda: os.getpid())  # (looked up late: Pith patches os)
     last_bg: int | None = None
     traps: dict[str, str] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)
     local_stack: list[dict[str, str | None]] = field(default_factory=list)
     errexit_ignored: bool = False  # started where set -e does not apply (`(...) && x`)
 

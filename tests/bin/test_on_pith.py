@@ -1,0 +1,82 @@
+"""Issue 16's commands inside a booted Pith against the GNU tools on the host.
+
+Every line of LINES runs under Pith's sh in one boot (tests/system/run_lines.py: a fresh
+directory each, stdin /dev/null) and under dash with the host's GNU tools; stdout and exit
+status must be equal, and stderr both empty or both not. Directory order differs between
+mfs and the host's file system, so lines that list a tree sort it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from pith.tools.mkfs import make_image
+from tests.kernel.host.conftest import no_leaks  # noqa: F401  (the leak check)
+
+ROOT = Path(__file__).resolve().parents[2]
+Result = tuple[str, int, bool]
+TREE = ("mkdir -p d/sub/deep d/empty; echo one > d/a.txt; echo e > d/sub/deep/e.txt; "
+        ": > d/sub/c.py; ")
+LINES = [
+    TREE + "find d | sort",
+    TREE + "find d -name '*.txt' | sort",
+    TREE + "find d -type d -empty",
+    TREE + "find d -maxdepth 1 -type f -exec cat {} \\;",
+    TREE + "find d -name sub -prune -o -type f -print | sort",
+    TREE + "find d -type f -exec echo {} + | wc -w",
+    TREE + "find nope d/a.txt; echo $?",
+    TREE + "find d -name '*.txt' -delete; find d | sort",
+    TREE + "find d -bogus",
+    TREE + "find d -type f | sort | xargs -n1 echo X",
+    "printf 'a b\\nc\\n' | xargs; printf 'x\\0y z\\0' | xargs -0 -I{} echo [{}]",
+    "echo | xargs -r echo no; echo $?; echo a | xargs nosuch; echo $?",
+    "seq 5 | xargs -n2 sh -c 'echo $# $0'; echo $?; echo 1 | xargs false; echo $?",
+]
+
+pytestmark = pytest.mark.skipif(shutil.which("dash") is None, reason="needs dash")
+
+
+def dash(line: str) -> Result:
+    with tempfile.TemporaryDirectory() as d:
+        p = subprocess.run(["dash", "-c", line], cwd=d, capture_output=True, text=True,
+                           timeout=60, stdin=subprocess.DEVNULL,
+                           env={"PATH": os.environ["PATH"], "HOME": d, "LC_ALL": "C"})
+    return p.stdout, p.returncode, bool(p.stderr)
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Result, Result]]:
+    tmp = tmp_path_factory.mktemp("cmds")
+    src = tmp / "src"
+    src.mkdir()
+    shutil.copy(ROOT / "tests" / "system" / "run_lines.py", src / "run_lines.py")
+    (src / "lines.json").write_text(json.dumps(LINES))
+    image = tmp / "disk.img"
+    make_image(image, 64 << 20, src).dev.close()  # type: ignore[attr-defined]
+    argv = [sys.executable, "-m", "pith", "boot", "--image", str(image),
+            "--command", "python /run_lines.py /lines.json"]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        on_host = pool.map(dash, LINES)
+        booted = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=400,
+                                stdin=subprocess.DEVNULL)
+        dashes = list(on_host)
+    assert booted.returncode == 0, booted.stderr[-3000:]
+    pith = [(out, status, err) for out, status, err in json.loads(booted.stdout)]
+    return dict(zip(LINES, zip(dashes, pith, strict=True), strict=True))
+
+
+@pytest.mark.parametrize("line", LINES)
+def test_line_in_pith_as_on_host(line: str, results: dict[str, tuple[Result, Result]]) -> None:
+    want, got = results[line]
+    assert got[0] == want[0], "stdout differs"
+    assert got[1] == want[1], "exit status differs"
+    assert got[2] == want[2], "stderr: one is empty, the other not"
