@@ -157,7 +157,7 @@ def test_a_second_bind_of_a_port_is_eaddrinuse() -> None:
 
 def test_another_badges_socket_is_ebadf() -> None:
     w = World()
-    _, c, a = w.connected()
+    _, _, a = w.connected()
     for request in (ip.Recv(a, 1), ip.Send(a, b"x"), ip.Close(a), ip.GetName(a),
                     ip.Poll([ip.Interest(a)]), ip.SetOption(a, "nodelay", 1)):
         assert w.err(request, badge=1002) == "EBADF"
@@ -195,7 +195,7 @@ def test_poll_answers_when_a_socket_is_ready() -> None:
 
 def test_forget_closes_a_dead_process_sockets_and_drops_its_calls() -> None:
     w = World()
-    lst, c, a = w.connected()
+    _, c, a = w.connected()
     slot, _ = w.send(ip.Recv(c, 10), 1002)
     assert w.err(ip.Forget(1002), badge=1001) == "EPERM"
     w(ip.Forget(1002), badge=1)
