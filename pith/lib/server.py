@@ -19,6 +19,12 @@ it calls `stop()` (flush what it holds), answers `Stopped` and its loop ends;
 rs sends it at shutdown before killing what is left. And every server answers
 `Ping` with `Pong`: rs's heartbeat, which a hung server misses.
 
+Timers. A server that must act at a time of its own (inet's TCP retransmissions, a deferred
+call's timeout) returns that time (time.monotonic()) from `deadline()`; the runner then
+receives with a timeout, and calls `timed_out()` when it passes with no request. Both the
+isolated loop and the kernel host's collocated runner go through `Runner`, so it works the same
+in either mode. `deadline()` is asked again after every request.
+
 `Inject(kind)` is `pith inject`'s fault hook (pith/lib/fault.py): a server accepts it only
 on a cap badged `INJECT_BADGE`, which rs mints from the endpoint it keeps, and arms that
 fault on itself (or, for corrupt-state, commits it at once). Anyone else gets EPERM.
@@ -53,6 +59,7 @@ from __future__ import annotations
 import contextlib
 import random
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -61,8 +68,8 @@ import msgspec
 
 from pith.kernel.core import syscalls as sc
 from pith.kernel.core.actions import Error, Received, Result, Signalled
-from pith.kernel.core.errors import KernelError, error_for
-from pith.kernel.core.rights import MAX_MESSAGE
+from pith.kernel.core.errors import ErrorCode, KernelError, error_for
+from pith.kernel.core.rights import MAX_MESSAGE, MAX_TIMEOUT
 from pith.lib import debug
 from pith.lib.debug import Debug, Debugged
 from pith.lib.fault import HOOK_KINDS, Fault, corrupt_state
@@ -244,6 +251,13 @@ class Server:
         if caller.reply == self._current:
             self._current = None
 
+    def deadline(self) -> float | None:
+        """When `timed_out()` must next run (time.monotonic()); None: never (override)."""
+        return None
+
+    def timed_out(self) -> None:
+        """`deadline()` passed with no request received (override to act on it)."""
+
     def signalled(self, bits: int) -> None:
         """The bound notification fired (interrupts, deaths); override to react."""
 
@@ -333,21 +347,31 @@ class Runner:
     pending: list[sc.SyscallRequest] = field(default_factory=list)
 
     def first(self) -> sc.SyscallRequest:
-        return sc.Recv(self.slot)
+        return sc.Recv(self.slot, self._timeout())
 
     def step(self, result: Result) -> sc.SyscallRequest:
         if type(result) is Received:  # (the common case first)
             reply = self.server.dispatch(result.msg, Caller(result.badge, result.reply,
                                                             result.caps))
             if reply is not None and result.reply is not None:
-                if self.server.stopped:
-                    return sc.Reply(result.reply, reply)
-                return sc.ReplyRecv(result.reply, self.slot, reply)
+                timeout = self._timeout()
+                if self.server.stopped or timeout == 0:  # (a ReplyRecv that would time out
+                    return sc.Reply(result.reply, reply)  # at once would not reply either)
+                return sc.ReplyRecv(result.reply, self.slot, reply, timeout=timeout)
         elif isinstance(result, Signalled):
             self.server.signalled(result.bits)
+        elif isinstance(result, Error) and result.code == ErrorCode.TIMEOUT:
+            self.server.timed_out()
         elif isinstance(result, Error) and result.code not in (1, 13):
             raise error_for(result.code, result.detail)  # (1, 13: the caller went away)
-        return sc.Recv(self.slot)
+        return sc.Recv(self.slot, self._timeout())
+
+    def _timeout(self) -> float | None:
+        """The receive's timeout: until the server's deadline (None: no deadline)."""
+        deadline = self.server.deadline()
+        if deadline is None:
+            return None
+        return min(MAX_TIMEOUT, max(0.0, deadline - time.monotonic()))
 
 
 def serve(server: Server, slot: int) -> None:

@@ -160,3 +160,42 @@ class Seeking(Server):
 def test_a_reply_that_cannot_be_encoded_is_an_eoverflow_failure() -> None:
     reply = Seeking({}).dispatch(msgspec.msgpack.encode(Big(2**63)), Caller(1000, 1))
     assert msgspec.msgpack.decode(reply or b"", type=Failure).error == "EOVERFLOW"
+
+
+class Timed(Server):
+    """A server with a timer: `due` is its deadline; `fired` counts timed_out() calls."""
+
+    requests = Later
+    endpoint = "t"
+
+    def setup(self) -> None:
+        self.due: float | None = None
+        self.fired = 0
+
+    def do_later(self, request: Later, caller: Caller) -> Stopped:
+        return Stopped()
+
+    def deadline(self) -> float | None:
+        return self.due
+
+    def timed_out(self) -> None:
+        self.fired += 1
+        self.due = None
+
+
+def test_runner_receives_until_the_servers_deadline_and_calls_timed_out() -> None:
+    import time
+
+    server = Timed({})
+    runner = Runner(server, slot=4)
+    assert runner.first() == sc.Recv(4)  # no deadline: no timeout
+    server.due = time.monotonic() + 1000
+    call = runner.step(Received(msgspec.msgpack.encode(Later()), 0, (), 5))
+    assert isinstance(call, sc.ReplyRecv) and call.timeout is not None
+    assert 990 < call.timeout <= 1000
+    server.due = time.monotonic() - 1  # past: the reply goes alone, then a receive that
+    call = runner.step(Received(msgspec.msgpack.encode(Later()), 0, (), 6))  # cannot wait
+    assert call == sc.Reply(6, msgspec.msgpack.encode(Stopped()))
+    assert runner.step(Received(b"", 0, (), None)) == sc.Recv(4, 0.0)
+    assert runner.step(Error(ErrorCode.TIMEOUT, "the timeout passed")) == sc.Recv(4)
+    assert server.fired == 1
