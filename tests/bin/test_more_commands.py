@@ -71,6 +71,17 @@ SED_CASES = [Case(a, SED_TEXT.encode(), files=SED_FILES) for a in SED_ARGS] + [
     Case(["p"], b"a\nb"), Case(["$a end"], b"x"), Case(["s/x/y/"], b""),
     Case(["-n", "l"], b"a\tb\x01\\c" + b"z" * 80 + b"\n"), Case(["p", "d"], b"x\n")]
 
+DIFF_FILES: dict[str, str | bytes] = {
+    "a": "a\nb\nc\nd\n", "b": "a\nB\nc\nd\ne\n", "c": "x", "e": "", "d/": "",
+    "long1": "".join(f"{i}\n" for i in range(40)),
+    "long2": "".join(f"{i}\n" for i in range(40) if i not in (5, 20)).replace("30\n", "thirty\n")
+    + "new\n", "s1": "a  b\nC\n", "s2": "a b\nc\n", "r1": "a\nb\na\nc\n", "r2": "c\na\nb\na\n"}
+DIFF_ARGS = [a.split() for a in (
+    "a b", "a a", "-u a b", "a c", "-u c a", "c a", "e a", "a e", "-u e a", "-u a e", "long1 long2",
+    "-u long1 long2", "-U 1 long1 long2", "-U0 long1 long2", "-q a b", "-q a a", "-s a a",
+    "a nope", "a", "a b c", "--bogus a b", "s1 s2", "-i s1 s2", "-b s1 s2", "-w -i s1 s2",
+    "r1 r2", "-u r1 r2", "- a", "long2 long1", "-u long2 long1", "-U x a b", "a d")]
+
 CASES: dict[str, list[Case]] = {
     "xargs": [Case(a, XARGS_IN, files={"f": "from file\n"}) for a in XARGS_ARGS] +
              [Case(a, b"x\0y z\0\0w") for a in (["-0"], ["-0", "-n", "1"], ["-0", "-I", "%",
@@ -80,6 +91,7 @@ CASES: dict[str, list[Case]] = {
              [Case([], b"it's\n"), Case(["-n1"], b"a \"b\nc\" d\n")],
     "find": [Case(a, files=FIND_TREE, mtimes=FIND_TIMES) for a in FIND_ARGS],
     "sed": SED_CASES,
+    "diff": [Case(a, b"a\nq\n", files=DIFF_FILES) for a in DIFF_ARGS],
 }
 
 
