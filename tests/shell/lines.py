@@ -592,6 +592,16 @@ LINES: list[str] = [
     'echo $-; sh -c \'echo $-\'; echo \'echo $-\' | sh',
     'sh -o errexit -c \'echo $-\'; sh -ec \'echo $-\'; sh -c -u \'echo $-\'',
     'sh -l -c \'echo login\'; echo "echo \\$0 \\$#" | sh - ; sh -c \'echo $0 $1\' x y',
+    # --- trap, ulimit (issue 16) -------------------------------------------------------------
+    "trap 'echo x' 0 2; trap 'echo t' 15 1; trap; trap 0 2; trap",
+    "trap 'echo a' EXIT; trap -- - EXIT; echo b",
+    "trap 'x' 99; echo $?; trap 'x' NOSIG; echo $?",
+    "trap 'echo e' 0; trap -- 0; echo done",
+    "trap 'echo e' sigint; echo $?; trap; trap 'echo e' int; trap",
+    "trap '' HUP; trap 'echo u' USR1 USR2; trap; trap - HUP; trap",
+    'ulimit -n 99999999999999999999999; echo $?',
+    'ulimit 99999999999999999999999999; echo $?',
+    'ulimit -n abc; echo $?; ulimit -z; echo $?',
     # --- aliases (issue 16) -------------------------------------------------------------------
     "alias rec='rec2' rec2='rec'\nrec",
     "alias e='echo '\ne e e",
