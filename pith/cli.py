@@ -166,14 +166,33 @@ def boot(
         Path | None, typer.Option(help="Disk image (default: $PITH_IMAGE or "
                                   "~/.local/share/pith/disk.img, made if missing).")
     ] = None,
+    record: Annotated[Path | None, typer.Option(
+        help="Record every event the host feeds the kernel core to this file, for "
+             "pith replay and pith trace.")] = None,
 ) -> None:
     """Boot Pith to its shell; with --command, run one shell line and exit with its status."""
     from pith.tools.boot_cli import BootError, manifest_path
     from pith.tools.boot_cli import boot as boot_system
 
     try:
-        status = boot_system(manifest_path(manifest), command, image)
+        status = boot_system(manifest_path(manifest), command, image, record)
     except BootError as e:
         typer.echo(f"pith: boot: {e}", err=True)
         raise typer.Exit(2) from None
     raise typer.Exit(status)
+
+
+@app.command()
+def replay(
+    file: Annotated[Path, typer.Argument(help="A recording (pith boot --record FILE).")],
+    until: Annotated[int | None, typer.Option(
+        help="Stop after event N and print the kernel's objects, caps and queues.")] = None,
+    json_path: Annotated[Path | None, typer.Option(
+        "--json", help="Also write the report as JSON here.")] = None,
+) -> None:
+    """Replay a recording into a fresh kernel core; report the first divergence."""
+    from pith.tools import replay as tool
+
+    argv = [str(file)] + ([] if until is None else ["--until", str(until)])
+    argv += [] if json_path is None else ["--json", str(json_path)]
+    raise typer.Exit(tool.main(argv))

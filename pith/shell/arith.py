@@ -121,7 +121,8 @@ def _binop(op: str, a: int, b: int) -> int:
     ops: dict[str, Callable[[int, int], int]] = {
         "+": lambda x, y: x + y, "-": lambda x, y: x - y, "*": lambda x, y: x * y,
         "/": _c_div, "%": lambda x, y: x - _c_div(x, y) * y,
-        "<<": lambda x, y: x << y, ">>": lambda x, y: x >> y,
+        # (a shift count as the machine takes it: its low 6 bits, so never negative)
+        "<<": lambda x, y: x << (y & 63), ">>": lambda x, y: x >> (y & 63),
         "<": lambda x, y: int(x < y), "<=": lambda x, y: int(x <= y),
         ">": lambda x, y: int(x > y), ">=": lambda x, y: int(x >= y),
         "==": lambda x, y: int(x == y), "!=": lambda x, y: int(x != y),

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from pith.shell import limits
 from pith.shell.builtins import builtin, out, quote
+from pith.shell.errors import ShellError
 
 if TYPE_CHECKING:
     from pith.shell.run import Shell
@@ -112,27 +113,56 @@ def b_kill(sh: Shell, argv: list[str]) -> int:
     return status
 
 
+def _trap_number(name: str) -> int | None:
+    """dash's decode_signal: a number below NSIG, or a name without SIG in any case."""
+    if name.isdigit():
+        return int(name) if int(name) < signal.NSIG else None
+    if name.upper() == "EXIT":
+        return 0
+    sig = getattr(signal, "SIG" + name.upper(), None) if name.isalnum() else None
+    return int(sig) if isinstance(sig, signal.Signals) else None
+
+
+def _trap_key(n: int) -> str:
+    if n == 0:
+        return "EXIT"
+    try:
+        return signal.Signals(n).name[3:]
+    except ValueError:
+        return str(n)
+
+
 @builtin("trap")
 def b_trap(sh: Shell, argv: list[str]) -> int:
     args = argv[1:]
+    if args and args[0] == "--":
+        args = args[1:]
+    elif args and args[0].startswith("-") and args[0] != "-":
+        raise ShellError(f"trap: Illegal option {args[0][:2]}")
     if not args:
-        for sig, action in sh.st.traps.items():
+        order = {_trap_key(n): n for n in range(signal.NSIG)}
+        for sig, action in sorted(sh.st.traps.items(), key=lambda kv: order.get(kv[0], 999)):
             out(f"trap -- {quote(action)} {sig}\n")
         return 0
-    action, sigs = (args[0], args[1:]) if len(args) > 1 or not args[0].isdigit() else ("-", args)
+    if len(args) == 1 or _trap_number(args[0]) is not None:
+        action, sigs = "-", args
+    else:
+        action, sigs = args[0], args[1:]
+    status = 0
     for name in sigs:
-        n = _signal_number(name)
+        n = _trap_number(name)
         if n is None:
-            sh.error(f"trap: {name}: bad trap")
-            return 1
-        key = "EXIT" if n == 0 else signal.Signals(n).name[3:]
+            sh.error_raw(f"trap: {name}: bad trap\n")
+            status = 1
+            continue
+        key = _trap_key(n)
         if action == "-":
             sh.st.traps.pop(key, None)
         else:
             sh.st.traps[key] = action
         if n:
             _install_trap(sh, n, action)
-    return 0
+    return status
 
 
 def _install_trap(sh: Shell, n: int, action: str) -> None:

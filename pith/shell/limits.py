@@ -189,11 +189,13 @@ def _set_limit(sh: Shell, opt: str, value: str, which: str) -> int:
             n = resource.RLIM_INFINITY
         elif value.isdigit():
             n = int(value) * LIMITS[opt][1]
+            if n >= 1 << 63:  # (strtoumax's clamping, as dash reads it: no limit)
+                n = resource.RLIM_INFINITY
         else:
             sh.error(f"ulimit: bad number: {value}")
             return 2
         resource.setrlimit(res, (n if "S" in which else soft_v, n if "H" in which else hard_v))
-    except (ImportError, AttributeError, OSError, ValueError) as e:
+    except (ImportError, AttributeError, OSError, ValueError, OverflowError) as e:
         sh.error(f"ulimit: error setting limit ({getattr(e, 'strerror', None) or e})")
         return 2
     return 0

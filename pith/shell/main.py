@@ -15,6 +15,7 @@ import sys
 # The builtins' table is filled as its family modules are imported: import it now (the
 # zygote pre-imports this module), never lazily, where a ^C could cut the import half-way.
 from pith.shell import builtins as _builtins  # noqa: F401
+from pith.shell import options
 from pith.shell.errors import (
     BreakLoop,
     ContinueLoop,
@@ -116,20 +117,10 @@ def run_loop(sh: Shell, src: Source, reader: LineReader | None = None) -> int:
     return sh.st.status
 
 
-def _parse_options(args: list[str], st: State) -> tuple[dict[str, bool], list[str]]:
-    flags = {"c": False, "i": False, "s": False}
-    while args and args[0][:1] in ("-", "+") and args[0] not in ("-", "+"):
-        arg = args.pop(0)
-        if arg == "--":
-            break
-        for c in arg[1:]:
-            if c in flags:
-                flags[c] = True
-            elif c in "exufavnC":
-                (st.options.add if arg[0] == "-" else st.options.discard)(c)
-            else:
-                raise ShellError(f"Illegal option {arg[0]}{c}")
-    return flags, args
+def _parse_options(args: list[str], st: State) -> tuple[set[str], list[str]]:
+    """sh's own options: set's letters and -o names, and -c and -l (a login shell)."""
+    args, _, seen = options.parse(args, st.options, lambda text: write_fd(1, text), "cl")
+    return seen, args
 
 
 def _exit_trap(sh: Shell, status: int) -> int:
@@ -201,6 +192,20 @@ def _read_script(path: str) -> str:
     return b"".join(chunks).decode("utf-8", "surrogateescape")
 
 
+def _read_profiles(sh: Shell) -> None:
+    """A login shell (`sh -l`, or an argv[0] starting with "-") first runs /etc/profile and
+    $HOME/.profile, those that exist, as dash does."""
+    for path in ("/etc/profile", f"{sh.get_var('HOME') or ''}/.profile"):
+        try:
+            text = _read_script(path)
+        except OSError:
+            continue
+        try:
+            run_loop(sh, Source(text))
+        except ShellError as e:
+            sh.report(e)
+
+
 def main(argv: list[str], self_path: str) -> int:
     set_shell_path(self_path)
     # a shell function call is some 30 Python frames: room for dash's 1000 nested calls
@@ -217,14 +222,14 @@ def main(argv: list[str], self_path: str) -> int:
         write_fd(2, f"sh: {e}\n{USAGE}")
         return 2
     script_text: str | None = None
-    if flags["c"]:
+    if "c" in flags:
         if not args:
             write_fd(2, "sh: -c requires an argument\n")
             return 2
         script_text = args.pop(0)
         if args:
             st.arg0 = args.pop(0)
-    elif args and not flags["s"]:
+    elif args and "s" not in st.options:
         st.arg0 = args.pop(0)
         try:
             script_text = _read_script(st.arg0)
@@ -232,7 +237,9 @@ def main(argv: list[str], self_path: str) -> int:
             write_fd(2, f"sh: 0: cannot open {st.arg0}: No such file\n")
             return 2  # as dash
     st.positional = args
-    interactive = flags["i"] or (script_text is None and os.isatty(0) and os.isatty(2))
+    if script_text is None:
+        st.options.add("s")
+    interactive = "i" in st.options or (script_text is None and os.isatty(0) and os.isatty(2))
     if interactive:
         st.options.add("i")
     job_control = interactive and os.isatty(0)
@@ -240,6 +247,8 @@ def main(argv: list[str], self_path: str) -> int:
     if job_control:
         _setup_job_control(sh)
     try:
+        if "l" in flags or argv[0].startswith("-"):
+            _read_profiles(sh)
         if script_text is not None:
             status = run_loop(sh, Source(script_text))
         else:

@@ -14,7 +14,8 @@ import os
 import signal
 from typing import TYPE_CHECKING
 
-from pith.shell import redirect
+from pith.shell import options, redirect
+from pith.shell.arith import number
 from pith.shell.errors import (
     BreakLoop,
     ContinueLoop,
@@ -96,7 +97,7 @@ class Shell:
             return st.positional[n - 1] if n <= len(st.positional) else None
         special: dict[str, Callable[[], str | None]] = {
             "?": lambda: str(st.status), "$": lambda: str(st.pid),
-            "#": lambda: str(len(st.positional)), "-": lambda: "".join(sorted(st.options)),
+            "#": lambda: str(len(st.positional)), "-": lambda: options.flags(st.options),
             "!": lambda: None if st.last_bg is None else str(st.last_bg),
             "@": lambda: " ".join(st.positional), "*": lambda: " ".join(st.positional),
         }
@@ -107,6 +108,8 @@ class Shell:
     def set_var(self, name: str, value: str) -> None:
         if name in self.st.readonly:
             raise ShellError(f"{name}: is read only")
+        if name == "OPTIND":  # (dash's getoptsreset)
+            self.st.optind, self.st.optoff = number(value) or 1, -1
         self.st.vars[name] = value
         if "a" in self.st.options:
             self.st.exported.add(name)
@@ -437,8 +440,8 @@ class Shell:
         body = self.st.functions[argv[0]]
         if self.func_depth >= MAX_FUNC_DEPTH:
             raise ShellError(f"Maximum function recursion depth ({MAX_FUNC_DEPTH}) reached")
-        saved = self.st.positional
-        self.st.positional = argv[1:]
+        saved = self.st.positional, self.st.optind, self.st.optoff
+        self.st.positional, self.st.optind, self.st.optoff = argv[1:], 1, -1
         self.func_depth += 1
         loops, self.loop_depth = self.loop_depth, 0  # `break` in a function leaves no caller's loop
         self.st.local_stack.append({})
@@ -449,7 +452,7 @@ class Shell:
         finally:
             self.func_depth -= 1
             self.loop_depth = loops
-            self.st.positional = saved
+            self.st.positional, self.st.optind, self.st.optoff = saved
             for name, value in self.st.local_stack.pop().items():
                 if value is None:
                     self.st.vars.pop(name, None)

@@ -31,13 +31,15 @@ class State:
     functions: dict[str, Command] = field(default_factory=dict)
     positional: list[str] = field(default_factory=list)
     arg0: str = "sh"
-    options: set[str] = field(default_factory=set)  # letters: e x u f n v C
+    options: set[str] = field(default_factory=set)  # letters (e x u ...): see options.py
     status: int = 0
     pid: int = field(default_factory=lambda: os.getpid())  # (looked up late: Pith patches os)
     last_bg: int | None = None
     traps: dict[str, str] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)
     local_stack: list[dict[str, str | None]] = field(default_factory=list)
+    optind: int = 1  # getopts' place: the next argument's index (from 1) ...
+    optoff: int = -1  # ... and, inside the previous one, the next letter's (or -1)
     errexit_ignored: bool = False  # started where set -e does not apply (`(...) && x`)
 
     @classmethod

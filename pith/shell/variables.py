@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from pith.shell import options
 from pith.shell.builtins import _count, builtin, out, quote
 from pith.shell.errors import ShellError
 from pith.shell.words import is_name
@@ -18,11 +19,6 @@ if TYPE_CHECKING:
     from pith.shell.run import Shell
 
 __all__ = ["b_export", "b_getopts", "b_local", "b_readonly", "b_set", "b_shift", "b_unset"]
-
-OPTION_NAMES = {"errexit": "e", "xtrace": "x", "nounset": "u", "noglob": "f", "allexport": "a",
-                "verbose": "v", "noexec": "n", "noclobber": "C", "monitor": "m",
-                "interactive": "i"}
-
 
 def _assign_args(sh: Shell, argv: list[str], mark: set[str]) -> int:
     args = argv[1:]
@@ -110,89 +106,70 @@ def b_set(sh: Shell, argv: list[str]) -> int:
         for name in sorted(sh.st.vars):
             out(f"{name}={quote(sh.st.vars[name])}\n")
         return 0
-    while args and args[0][:1] in ("-", "+") and args[0] not in ("-", "+"):
-        arg = args.pop(0)
-        if arg == "--":
-            sh.st.positional = args
-            return 0
-        on = arg[0] == "-"
-        letters = arg[1:]
-        if letters == "o":
-            if not args:
-                for long, letter in OPTION_NAMES.items():
-                    state = "on" if letter in sh.st.options else "off"
-                    out(f"{long:<16}{state}\n")
-                return 0
-            long = args.pop(0)
-            if long not in OPTION_NAMES:
-                raise ShellError(f"set: Illegal option -o {long}")
-            letters = OPTION_NAMES[long]
-        for c in letters:
-            if c not in "exufavnCm":
-                raise ShellError(f"set: Illegal option {arg[0]}{c}")
-            if on:
-                sh.st.options.add(c)
-            else:
-                sh.st.options.discard(c)
-    if args and args[0] in ("-", "+"):
-        args = args[1:]
-        sh.st.options -= {"x", "v"}
-    if args or argv[-1] == "--":
+    try:
+        args, ended, _ = options.parse(args, sh.st.options, out)
+    except ShellError as e:
+        raise ShellError(f"set: {e}") from None
+    if args or ended == "--":
         sh.st.positional = args
     return 0
 
 
 @builtin("getopts")
 def b_getopts(sh: Shell, argv: list[str]) -> int:
+    """dash's getopts: the place in the arguments is the shell's (optind, optoff), reset
+    when OPTIND is assigned; a function call saves and restores it."""
     if len(argv) < 3:
-        sh.error("getopts: usage: getopts optstring var [arg]")
-        return 2
+        raise ShellError("Usage: getopts optstring var [arg]")
     optstring, var = argv[1], argv[2]
     args = argv[3:] if len(argv) > 3 else sh.st.positional
-    try:
-        optind = int(sh.get_var("OPTIND") or "1")
-    except ValueError:
-        optind = 1
-    sub = int(sh.st.vars.get("_GETOPTS_SUB", "1"))
-    if sh.st.vars.get("_GETOPTS_LAST") != str(optind):
-        sub = 1
-    if optind > len(args) or not args[optind - 1].startswith("-") or args[optind - 1] in ("-",):
-        sh.set_var(var, "?")
-        return 1
-    arg = args[optind - 1]
-    if arg == "--":
-        sh.set_var("OPTIND", str(optind + 1))
-        sh.set_var(var, "?")
-        return 1
-    c = arg[sub]
-    sub += 1
-    if sub >= len(arg):
-        optind, sub = optind + 1, 1
-    silent = optstring.startswith(":")
-    spec = optstring.lstrip(":")
-    sh.st.vars.pop("OPTARG", None)
-    if c not in spec or c == ":":
-        if silent:
-            sh.set_var("OPTARG", c)
+    st = sh.st
+    if st.optind > len(args) + 1 or st.optind < 1:
+        st.optind, st.optoff = 1, -1
+    ind, off = st.optind, st.optoff
+    nxt = ind - 1  # the index in args of the next word to look at
+    word = args[nxt - 1] if ind > 1 and nxt - 1 < len(args) else ""
+    p: str | None = None if ind <= 1 or off < 0 or len(word) < off else word[off:]
+    c, done, optarg = "?", False, None
+    if not p:
+        if nxt >= len(args) or not args[nxt].startswith("-") or args[nxt] in ("-", "--"):
+            if nxt < len(args) and args[nxt] == "--":
+                nxt += 1
+            p, done = None, True
         else:
-            sh.error_raw(f"Illegal option -{c}\n")
-        c = "?"
-    elif spec[spec.index(c) + 1:spec.index(c) + 2] == ":":
-        if sub > 1:
-            sh.set_var("OPTARG", arg[sub:])
-            optind, sub = optind + 1, 1
-        elif optind <= len(args):
-            sh.set_var("OPTARG", args[optind - 1])
-            optind += 1
-        else:
-            if silent:
-                sh.set_var("OPTARG", c)
-                c = ":"
+            p = args[nxt][1:]
+            nxt += 1
+    if not done:
+        assert p is not None
+        c, p = p[0], p[1:]
+        pos = optstring.find(c) if c != ":" else -1
+        if pos < 0:
+            if optstring.startswith(":"):
+                optarg = c
+            else:
+                sh.error_raw(f"Illegal option -{c}\n")
+            c = "?"
+        elif optstring[pos + 1:pos + 2] == ":":
+            if p:
+                optarg, p = p, None
+            elif nxt < len(args):
+                optarg, p = args[nxt], None
+                nxt += 1
+            elif optstring.startswith(":"):
+                optarg, c = c, ":"
             else:
                 sh.error_raw(f"No arg for -{c} option\n")
                 c = "?"
+        else:
+            optarg = ""
+    if optarg is None:
+        sh.unset_var("OPTARG")
+    else:
+        sh.set_var("OPTARG", optarg)
+    sh.set_var("OPTIND", str(nxt + 1))
+    if not is_name(var):
+        raise ShellError(f"getopts: {var}: bad variable name")
     sh.set_var(var, c)
-    sh.set_var("OPTIND", str(optind))
-    sh.st.vars["_GETOPTS_SUB"] = str(sub)
-    sh.st.vars["_GETOPTS_LAST"] = str(optind)
-    return 0
+    st.optind = nxt + 1
+    st.optoff = len(args[nxt - 1]) - len(p) if p else -1
+    return 1 if done else 0

@@ -163,8 +163,10 @@ def boot_args(manifest: Manifest, command: str | None) -> tuple[str, ...]:
     return words
 
 
-def boot(manifest_path: Path, command: str | None, image: Path | None) -> int:
-    """Boot the system `manifest_path` describes; its exit status."""
+def boot(manifest_path: Path, command: str | None, image: Path | None,
+         record: Path | None = None) -> int:
+    """Boot the system `manifest_path` describes; its exit status. With `record`, the
+    core's every input goes to that file (pith/tools/record.py)."""
     check_install()
     try:
         manifest = Manifest.parse(manifest_path.read_text(), base=manifest_path.parent)
@@ -191,7 +193,7 @@ def boot(manifest_path: Path, command: str | None, image: Path | None) -> int:
         except BaseException:
             _close_all(devices)
             raise
-        return _run_kernel(manifest.to_json(), args, devices, server_modules(manifest))
+        return _run_kernel(manifest.to_json(), args, devices, server_modules(manifest), record)
 
 
 def server_modules(manifest: Manifest) -> tuple[str, ...]:
@@ -208,18 +210,22 @@ def _close_all(fds: dict[str, int]) -> None:
 
 
 def _run_kernel(manifest: str, args: tuple[str, ...], devices: dict[str, int],
-                prewarm: tuple[str, ...]) -> int:
+                prewarm: tuple[str, ...], record: Path | None = None) -> int:
     from pith.kernel.host import boot as boot_kernel
+    from pith.tools.record import hook
 
+    install = None if record is None else hook(record)
     if not os.isatty(0):
-        return boot_kernel("pith.servers.rs.main:main", (manifest, *args), devices, prewarm)
+        return boot_kernel("pith.servers.rs.main:main", (manifest, *args), devices, prewarm,
+                           install)
     saved = termios.tcgetattr(0)
     child = os.fork()
     if child == 0:  # the kernel
         status = 70
         try:
             ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-            status = boot_kernel("pith.servers.rs.main:main", (manifest, *args), devices, prewarm)
+            status = boot_kernel("pith.servers.rs.main:main", (manifest, *args), devices, prewarm,
+                                 install)
         finally:
             os._exit(status)
     _close_all(devices)

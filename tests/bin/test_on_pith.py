@@ -40,6 +40,12 @@ LINES = [
     "printf 'a b\\nc\\n' | xargs; printf 'x\\0y z\\0' | xargs -0 -I{} echo [{}]",
     "echo | xargs -r echo no; echo $?; echo a | xargs nosuch; echo $?",
     "seq 5 | xargs -n2 sh -c 'echo $# $0'; echo $?; echo 1 | xargs false; echo $?",
+    "seq 10 | sed -n '2,4p;/7/,$s/^/>/p'; printf 'a b\\nc\\n' | sed 's/\\(.\\) \\(.\\)/\\2 \\1/'",
+    "seq 6 > a; seq 7 | sed 3d > b; diff a b; echo $?; diff -u a b | tail -n +3; diff a a; echo $?",
+    "diff a nope; echo $?; seq 3 | diff - /dev/null; echo $?",
+    "printf 'a\\nb\\n' | sed -E '$a end' | sed -E 's/(.*)/[\\1]/'",
+    "printf 'x\\ny\\n' > f; sed -i.bak '1d' f; cat f f.bak; sed -n '$=' f f.bak; sed q5 f; echo $?",
+    "seq 3 | sed -e :a -e '$!N;s/\\n/,/;ta'; sed p nope; echo $?; sed 's/x' f; echo $?",
 ]
 
 pytestmark = pytest.mark.skipif(shutil.which("dash") is None, reason="needs dash")

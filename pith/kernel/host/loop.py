@@ -70,7 +70,8 @@ class Host:
     """One booted kernel: the core, and the host resources behind its objects."""
 
     def __init__(self, program: str, args: tuple[str, ...], devices: dict[str, int],
-                 prewarm: tuple[str, ...] = ()) -> None:
+                 prewarm: tuple[str, ...] = (),
+                 hook: Callable[[Host], None] | None = None) -> None:
         self.k = Kernel()
         self.epoll = select.epoll()
         self.queue: deque[act.Action] = deque()
@@ -94,6 +95,8 @@ class Host:
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
         setproctitle.setproctitle("pith:kernel")
         self.zygote = Zygote(prewarm)
+        if hook is not None:  # (pith/tools: a recording core, the status socket; before boot)
+            hook(self)
         self._feed(Tick(time.monotonic()))
         caps = ",".join(f"{n}={i}" for i, n in enumerate(["spawn", "sched", "trace", *devices]))
         info, actions = self.k.boot("root", list(devices), program, (caps, *args))
