@@ -169,13 +169,29 @@ def boot(
     record: Annotated[Path | None, typer.Option(
         help="Record every event the host feeds the kernel core to this file, for "
              "pith replay and pith trace.")] = None,
+    net: Annotated[str | None, typer.Option(
+        help="tap[:NAME]: a network, on a new TAP device (default name pith0; needs root or "
+             "CAP_NET_ADMIN, e.g. in `unshare -rn`), host side 10.0.2.2/24. Off by default."
+    )] = None,
+    ip: Annotated[str | None, typer.Option(
+        help="Pith's address with --net, ADDR/PREFIX (default 10.0.2.15/24).")] = None,
+    gateway: Annotated[str | None, typer.Option(
+        help="Pith's gateway and DNS server with --net: the host side of the TAP "
+             "(default 10.0.2.2).")] = None,
 ) -> None:
     """Boot Pith to its shell; with --command, run one shell line and exit with its status."""
     from pith.tools.boot_cli import BootError, manifest_path
     from pith.tools.boot_cli import boot as boot_system
+    from pith.tools.tap import NetConfig, NetError
 
     try:
-        status = boot_system(manifest_path(manifest), command, image, record)
+        if net is None and (ip is not None or gateway is not None):
+            raise BootError("--ip and --gateway configure the network: give --net tap too")
+        try:
+            config = None if net is None else NetConfig.parse(net, ip, gateway)
+        except NetError as e:
+            raise BootError(str(e)) from None
+        status = boot_system(manifest_path(manifest), command, image, config, record)
     except BootError as e:
         typer.echo(f"pith: boot: {e}", err=True)
         raise typer.Exit(2) from None

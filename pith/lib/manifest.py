@@ -10,6 +10,9 @@ restart strategy from OTP's default, one_for_one):
     uses = []                                   # endpoints it calls (WRITE and GRANT)
     depends = []                                # servers that must start first
     devices = []                                # devices it drives (`pith boot --image`: disk)
+    optional = false                            # true: left out when the boot lacks its
+                                                # devices (eth without --net); who uses
+                                                # what it provides gets no cap for it
     kernel = []                                 # kernel caps rs gives it: spawn, sched, trace
     args = []                                   # arguments it is started with
     restart = "permanent"                       # or "transient", "temporary" (OTP's meaning)
@@ -51,6 +54,7 @@ class Service(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     uses: list[str] = []
     depends: list[str] = []
     devices: list[str] = []
+    optional: bool = False  # left out when the boot lacks its devices
     kernel: list[Literal["spawn", "sched", "trace"]] = []  # (pm: spawn; a tracer: trace)
     args: list[str] = []
     restart: Literal["permanent", "transient", "temporary"] = "permanent"

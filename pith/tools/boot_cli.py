@@ -7,6 +7,11 @@ What the host gives the system, by the manifest's `devices`:
   The image is locked (flock) while a Pith runs on it: a second boot of the
   same image waits, so two systems never write one disk.
 - `console_in`, `console_out`, `console_err`: the host's fds 0, 1 and 2, for tty.
+- `net`: with `--net tap[:NAME]` only, a new TAP device (pith/tools/tap.py) whose host side
+  is configured (10.0.2.2/24 by default), for eth. The server that provides "inet" is told
+  Pith's address, gateway and DNS server as its args (`ip=`, `gateway=`, `dns=`). Without
+  `--net` there is no "net" device, and rs leaves out the servers marked `optional` that
+  drive it (eth): inet then has the loopback alone.
 
 The command line: with a process manager in the manifest (the default), rs has
 pm start init, and `--command LINE` becomes `init -c LINE` (sh -c LINE); with
@@ -37,7 +42,10 @@ import termios
 from collections.abc import Iterator
 from pathlib import Path
 
+import msgspec
+
 from pith.lib.manifest import Manifest, ManifestError, program_path
+from pith.tools.tap import NetConfig, NetError, configure_host, open_tap
 
 __all__ = [
     "MANIFESTS", "MODES", "BootError", "boot", "check_install", "default_image", "manifest_path",
@@ -163,10 +171,21 @@ def boot_args(manifest: Manifest, command: str | None) -> tuple[str, ...]:
     return words
 
 
+def with_network(manifest: Manifest, net: NetConfig) -> Manifest:
+    """`manifest` with inet's configuration added to its args (BootError: no server drives
+    the device "net", so --net would give nothing)."""
+    if not any("net" in s.devices for s in manifest.servers.values()):
+        raise BootError("--net: this manifest has no network driver (no server with "
+                        'devices = ["net"])')
+    servers = {name: msgspec.structs.replace(s, args=[*s.args, *net.inet_args()])
+               if "inet" in s.provides else s for name, s in manifest.servers.items()}
+    return Manifest(servers, manifest.strategy)
+
+
 def boot(manifest_path: Path, command: str | None, image: Path | None,
-         record: Path | None = None) -> int:
-    """Boot the system `manifest_path` describes; its exit status. With `record`, the
-    core's every input goes to that file (pith/tools/record.py)."""
+         net: NetConfig | None = None, record: Path | None = None) -> int:
+    """Boot the system `manifest_path` describes (with a network when `net`); its exit
+    status. With `record`, the core's every input goes to that file (pith/tools/record.py)."""
     check_install()
     try:
         manifest = Manifest.parse(manifest_path.read_text(), base=manifest_path.parent)
@@ -175,6 +194,8 @@ def boot(manifest_path: Path, command: str | None, image: Path | None,
         raise BootError(f"{manifest_path}: {e.strerror}{modes}") from None
     except ManifestError as e:
         raise BootError(f"{manifest_path}: {e}") from None
+    if net is not None:
+        manifest = with_network(manifest, net)
     args = boot_args(manifest, command)
     if command is not None and not args:
         return 0  # (an empty command line, without a shell)
@@ -190,6 +211,12 @@ def boot(manifest_path: Path, command: str | None, image: Path | None,
                 devices["disk"] = os.dup(stack.enter_context(locked(image)))
                 if default:
                     refresh_bin(devices["disk"])
+            if net is not None:
+                devices["net"] = open_tap(net.name)
+                configure_host(net.name, net.host)
+        except NetError as e:
+            _close_all(devices)
+            raise BootError(str(e)) from None
         except BaseException:
             _close_all(devices)
             raise

@@ -34,7 +34,7 @@ def test_the_modes_run_the_same_servers_more_or_less_collocated() -> None:
     collocated = {mode: {name for name, s in m.servers.items() if s.mode == "collocated"}
                   for mode, m in modes.items()}
     assert collocated["microkernel"] == set()
-    assert collocated["hybrid"] == {"blk", "mfs", "tmpfs", "bootfs"}
+    assert collocated["hybrid"] == {"blk", "mfs", "tmpfs", "bootfs", "eth"}
     assert collocated["monolithic"] == set(servers)
 
 

@@ -55,7 +55,8 @@ _encode = msgspec.msgpack.Encoder().encode
 _WITH_FDS = (act.Handle, act.Created)  # results an fd may go with
 _NO_FDS: tuple[list[int], list[int]] = ([], [])  # (never changed)
 PR_SET_CHILD_SUBREAPER = 36
-UID_BASE = 60000  # as root, Pith process N runs as host uid UID_BASE + N
+UID_BASE = 60000  # as root, Pith process N runs as host uid UID_BASE + N (if mapped)
+UIDS = 5536  # (so UID_BASE .. 65535)
 
 
 class Runner(Protocol):
@@ -89,6 +90,7 @@ class Host:
         self.frame = bytearray(FRAME + 1)  # one frame read from a gate (+1: too long)
         self.view = memoryview(self.frame)  # (made once: slicing it is the decoder's input)
         self.status: int | None = None  # the root's exit status, once it is dead
+        self.own_uids = os.geteuid() == 0 and _mapped(UID_BASE, UIDS)  # (not `unshare -r`)
         ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
         soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)  # (fds: a memfd per Memory
         soft = max(soft, min(hard, 1 << 16))  # and a gate per thread, for all processes)
@@ -261,7 +263,7 @@ class Host:
             return
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._add_gate(a.pid, a.tid, ours)
-        uid = UID_BASE + a.pid if os.geteuid() == 0 else None
+        uid = UID_BASE + a.pid if self.own_uids and a.pid < UIDS else None
         host_pid = self.zygote.spawn(theirs, a.name, a.program, a.args, uid)
         theirs.close()
         self.pidfds[a.pid] = pidfd = os.pidfd_open(host_pid)
@@ -338,6 +340,14 @@ class Host:
         self.new_gates, self.memfds, self.devices, self.colo = {}, {}, {}, {}
         self.epoll.close()
         self.zygote.close()
+
+
+def _mapped(first: int, count: int) -> bool:
+    """Whether uids `first`.. `first + count - 1` exist in this user namespace (root's own
+    do; `unshare -r`'s maps uid 0 alone: there each process keeps the one uid, caps dropped)."""
+    with open("/proc/self/uid_map") as f:
+        ranges = [tuple(map(int, line.split())) for line in f]
+    return any(a <= first and first + count <= a + n for a, _, n in ranges)
 
 
 class _LocalGate(Gate):

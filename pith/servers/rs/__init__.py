@@ -4,7 +4,9 @@ It creates one endpoint
 per name the manifest's servers provide (it keeps the originals, so the
 endpoints outlive the servers), starts the servers in dependency order,
 giving each only the caps the manifest names (READ on what it provides,
-WRITE|GRANT on what it uses, its devices), runs the command, waits for it to
+WRITE|GRANT on what it uses, its devices; a server marked `optional` whose
+devices this boot lacks is left out, and who uses what it provides gets no
+cap for it: eth on a boot without --net), runs the command, waits for it to
 die, stops the servers in reverse order (a `Stop` request on the first endpoint
 each provides, so file systems flush; then kill) and exits with the command's
 status.

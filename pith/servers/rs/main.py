@@ -36,10 +36,15 @@ def main(ctx: Context) -> int:
     server = g.thread_create()  # a second thread answers questions about the system
     threading.Thread(target=with_gate(server, lambda: serve(queries, endpoints["rs"])),
                      daemon=True).start()
+    absent = {e for s in manifest.servers.values() if s.optional
+              and any(d not in ctx.caps for d in s.devices) for e in s.provides}
     for bit, name in enumerate(manifest.order()):
         s = manifest.servers[name]
+        if absent.intersection(s.provides):
+            continue  # (an optional server without its devices: eth on a boot without --net)
         grants = {e: (endpoints[e], READ) for e in s.provides}  # (provides and uses: both)
-        grants |= {e: (endpoints[e], WRITE | GRANT | grants.get(e, (0, 0))[1]) for e in s.uses}
+        grants |= {e: (endpoints[e], WRITE | GRANT | grants.get(e, (0, 0))[1])
+                   for e in s.uses if e not in absent}
         wanted = (("device", s.devices), ("kernel cap", s.kernel))
         missing = [f"{kind} {d}" for kind, names in wanted for d in names if d not in ctx.caps]
         if missing:
