@@ -38,9 +38,9 @@ __all__ = [
     "DGRAM", "MAX_DATA", "MAX_POLL", "OPTIONS", "STREAM", "SYSTEM_BADGES",
     "Accept", "Accepted", "Bind", "Close", "Connect", "ConnectionInfo", "ConnectionList",
     "Connections", "Counters", "Data", "Datagram", "Done", "Echo", "EchoReply", "Forget",
-    "GetName", "GetPeer", "Inet", "InetReply", "InetRequest", "InterfaceInfo",
-    "InterfaceList", "Interfaces", "Listen", "Name", "Opened", "Poll", "Ready", "Recv",
-    "RecvFrom", "Resolve", "Resolved", "Send", "SendTo", "Sent", "SetOption", "Shutdown",
+    "GetName", "GetPeer", "Inet", "InetReply", "InetRequest", "Interest", "InterfaceInfo",
+    "InterfaceList", "Interfaces", "Listen", "Name", "Opened", "Poll", "Ready",
+    "Recv", "RecvFrom", "Resolve", "Resolved", "Send", "SendTo", "Sent", "SetOption", "Shutdown",
     "Socket", "SocketReady", "Statistics",
 ]
 
@@ -102,7 +102,6 @@ class Recv(msgspec.Struct, frozen=True, tag=True):
     sock: int
     size: int
     timeout: float | None = None
-    peek: bool = False  # MSG_PEEK: the data stays (TCP only)
 
 
 class SendTo(msgspec.Struct, frozen=True, tag=True):
@@ -143,11 +142,18 @@ class GetPeer(msgspec.Struct, frozen=True, tag=True):
     sock: int
 
 
-class Poll(msgspec.Struct, frozen=True, tag=True):
-    """The readiness of `socks` (the caller's), answered once one is ready or at the
-    timeout (then every entry is all False): select()'s and poll()'s call."""
+class Interest(msgspec.Struct, frozen=True):
+    sock: int
+    read: bool = True
+    write: bool = False
 
-    socks: list[int]
+
+class Poll(msgspec.Struct, frozen=True, tag=True):
+    """select()'s and poll()'s call: answered `Ready` with the sockets of `socks` (the
+    caller's) that are ready for what they ask (or have an error: always reported) once one
+    is, or with none at the timeout."""
+
+    socks: list[Interest]
     timeout: float | None = None
 
 
@@ -161,8 +167,9 @@ class Forget(msgspec.Struct, frozen=True, tag=True):
 
 
 class Resolve(msgspec.Struct, frozen=True, tag=True):
-    """getaddrinfo's look-up: a dotted quad as it is, "localhost", /etc/hosts, then DNS
-    (an A query over UDP to the configured server). ENOENT: no such name."""
+    """getaddrinfo's look-up past /etc/hosts (which the caller's library reads, as glibc's
+    does): a dotted quad as it is, "localhost", then DNS (an A query over UDP to the
+    configured server). ENOENT: no such name (or no DNS server to ask)."""
 
     name: str
     timeout: float | None = 5.0
@@ -331,9 +338,8 @@ class Inet:
     def send(self, sock: int, data: bytes, timeout: float | None = None) -> int:
         return int(self.call(Send(sock, data[:MAX_DATA], timeout), timeout).count)
 
-    def recv(self, sock: int, size: int, timeout: float | None = None,
-             peek: bool = False) -> bytes:
-        return bytes(self.call(Recv(sock, min(size, MAX_DATA), timeout, peek), timeout).data)
+    def recv(self, sock: int, size: int, timeout: float | None = None) -> bytes:
+        return bytes(self.call(Recv(sock, min(size, MAX_DATA), timeout), timeout).data)
 
     def sendto(self, sock: int, data: bytes, host: str, port: int) -> int:
         return int(self.call(SendTo(sock, data, host, port), 0.0).count)
@@ -360,7 +366,8 @@ class Inet:
         got: Name = self.call(GetPeer(sock), 0.0)
         return got.host, got.port
 
-    def poll(self, socks: list[int], timeout: float | None = None) -> list[SocketReady]:
+    def poll(self, socks: list[Interest],
+             timeout: float | None = None) -> list[SocketReady]:
         return list(self.call(Poll(socks, timeout), timeout).socks)
 
     def resolve(self, name: str, timeout: float = 5.0) -> list[str]:

@@ -8,9 +8,11 @@ output: frames to write), answer blocked callers from `events()`, and sleep unti
 `next_deadline()` or the device is readable.
 
 Entry points: `Stack(Config)`, `receive_frame`, `poll`, `next_deadline`, `events`,
-`readiness`, and the socket calls `open bind listen accept connect send sendto recv
-recvfrom shutdown close set_nodelay getsockname getpeername`. A call that would block
-returns `WOULD_BLOCK` and changes nothing; a refusal raises a `NetError` named for its errno.
+`readiness`, the socket calls `open bind listen accept connect send sendto recv
+recvfrom shutdown close set_nodelay getsockname getpeername`, `echo` (ping: its answers
+gather in `echoes`) and `table()` (every socket and connection, for netstat). A call that
+would block returns `WOULD_BLOCK` and changes nothing; a refusal raises a `NetError` named
+for its errno.
 Bad input never raises: it is dropped and counted in `stats`.
 
 Bounds (memory stays bounded whatever arrives): `max_sockets` sockets, `max_connections`
@@ -53,12 +55,15 @@ from pith.servers.inet.wire import (
     BROADCAST_MAC,
     ETHERTYPE_ARP,
     ETHERTYPE_IPV4,
+    ICMP_ECHO_REPLY,
+    ICMP_ECHO_REQUEST,
     PROTO_ICMP,
     PROTO_TCP,
     PROTO_UDP,
     RST,
     SYN,
     Ethernet,
+    Icmp,
     Ipv4,
     Malformed,
     Tcp,
@@ -77,13 +82,14 @@ from pith.servers.inet.wire import (
     parse_udp,
 )
 
-__all__ = ["Address", "Config", "Readiness", "SockKind", "Stack"]
+__all__ = ["Address", "Config", "EchoAnswer", "Readiness", "Row", "SockKind", "Stack"]
 
 Address = tuple[str, int]
 _Key = tuple[IPv4Address, int, IPv4Address, int]   # local ip, local port, remote ip, port
 _EPHEMERAL = range(32768, 61000)
 MAX_BACKLOG = 128
 LOOPBACK_BUDGET = 10_000
+MAX_ECHOES = 64     # echo replies kept for `echo`'s callers, the oldest dropped first
 
 
 class SockKind(enum.Enum):
@@ -110,6 +116,31 @@ class Readiness:
     readable: bool
     writable: bool
     error: str | None       # the errno name a call would raise now, if any
+
+
+@dataclass(frozen=True, slots=True)
+class EchoAnswer:
+    """An ICMP echo reply that arrived: who answered, the echo's identifier and sequence."""
+
+    src: str
+    ident: int
+    seq: int
+    size: int
+    ttl: int
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One line of netstat: a socket or a connection (sock None: one without a socket)."""
+
+    proto: str
+    local: Address
+    remote: Address
+    state: str
+    sock: int | None
+    recv_q: int = 0
+    send_q: int = 0
 
 
 @dataclass
@@ -151,6 +182,7 @@ class Stack:
         self._touched: set[int] = set()
         self._loop: deque[bytes] = deque()
         self._out: list[bytes] = []
+        self.echoes: deque[EchoAnswer] = deque(maxlen=MAX_ECHOES)
 
     # --- frames in, frames out ------------------------------------------------------------------
 
@@ -419,6 +451,33 @@ class Stack:
     def connections(self) -> list[tuple[_Key, State]]:
         return [(k, c.tcb.state) for k, c in self._conns.items()]
 
+    def table(self) -> list[Row]:
+        """Every socket not connected (listeners, UDP, unconnected TCP) and every TCP
+        connection (orphans, TIME-WAIT's included)."""
+        rows: list[Row] = []
+        for sock, s in sorted(self._sockets.items()):
+            if s.conn is not None and s.conn in self._conns:
+                continue
+            local = (str(s.local[0]), s.local[1]) if s.local else ("0.0.0.0", 0)
+            remote = (str(s.remote[0]), s.remote[1]) if s.remote else ("0.0.0.0", 0)
+            state = "" if s.kind is SockKind.DGRAM else ("LISTEN" if s.backlog else "CLOSED")
+            rows.append(Row(s.kind.value, local, remote, state, sock,
+                            s.datagrams.held))
+        for key, conn in self._conns.items():
+            tcb = conn.tcb
+            rows.append(Row("tcp", (str(key[0]), key[1]), (str(key[2]), key[3]),
+                            tcb.state.name, conn.sock,
+                            len(tcb.rq.data) if tcb.rq is not None else 0, len(tcb.sndbuf)))
+        return rows
+
+    def echo(self, dst: Address, ident: int, seq: int, payload: bytes) -> None:
+        """Send an ICMP echo request (ping); its reply, if any comes, joins `echoes`."""
+        ip, _ = self._address((dst[0], 0))
+        source = self._source(ip)
+        rest = struct.pack("!HH", ident & 0xFFFF, seq & 0xFFFF)
+        self._send_ip(source, ip, PROTO_ICMP, build_icmp(Icmp(ICMP_ECHO_REQUEST, 0, rest,
+                                                              payload)))
+
     # --- helpers of the socket calls ------------------------------------------------------------
 
     def _socket(self, sock: int) -> _Socket:
@@ -537,7 +596,12 @@ class Stack:
         elif ip.proto == PROTO_UDP:
             self._udp_input(ip, data, parse_udp(ip.payload, ip.src, ip.dst), broadcast)
         elif ip.proto == PROTO_ICMP and not broadcast:
-            reply = echo_reply(parse_icmp(ip.payload))
+            icmp = parse_icmp(ip.payload)
+            reply = echo_reply(icmp)
+            if icmp.type == ICMP_ECHO_REPLY and len(icmp.rest) == 4:
+                ident, seq = struct.unpack("!HH", icmp.rest)
+                self.echoes.append(EchoAnswer(str(ip.src), ident, seq, len(icmp.payload),
+                                              ip.ttl, now))
             if reply is not None:
                 self.stats["icmp.echo"] += 1
                 self._send_ip(ip.dst, ip.src, PROTO_ICMP, build_icmp(reply))

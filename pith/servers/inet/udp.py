@@ -42,3 +42,8 @@ class DatagramQueue:
     @property
     def ready(self) -> bool:
         return bool(self._queue)
+
+    @property
+    def held(self) -> int:
+        """Bytes queued, unread."""
+        return self._bytes

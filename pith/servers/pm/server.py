@@ -4,7 +4,7 @@ pm starts every user process with the kernel's process_create (it holds the
 `spawn` cap) as `self.runtime` (the posix runtime, "pith.lib.posix.run:main";
 arg `runtime=module:attr` changes it), with args (caps table, SpawnSpec as
 JSON). A process's caps carry the badge BADGE_BASE + pid: "vfs", "pm", and
-"tty", "rs" if pm holds them; that badge is how pm and vfs know the caller.
+"tty", "rs", "inet" if pm holds them; that badge is how pm, vfs and inet know the caller.
 
 Pids are pm's own, counted from 1 (init's): a process's badge must be minted
 before the kernel makes it, so its pid is known before its kernel id is.
@@ -12,7 +12,8 @@ before the kernel makes it, so its pid is known before its kernel id is.
 A child inherits its parent's fds and cwd (vfs Inherit, before it starts);
 every child is watched on bit `pid % 63` of a notification bound to pm's
 thread. A death records the waitpid status, closes the dead one's fds (vfs
-Forget), hands its children to init, sends SIGCHLD to its parent and answers
+Forget), closes its sockets (inet Forget, bounded by FORGET_TIMEOUT: a restarting inet
+has lost them anyway), hands its children to init, sends SIGCHLD to its parent and answers
 a Wait. A zombie stays in the table until waited for (its parent gone: at
 once). Kill: a user process may not signal init (EPERM); system callers
 (badges below BADGE_BASE: rs, tty) may signal anyone. The stop signals (STOPS) are
@@ -40,12 +41,14 @@ from pith.kernel.core.errors import InvalidArgument, KernelError
 from pith.kernel.core.rights import WRITE
 from pith.lib.server import DEFER, Caller, Client, Failure, Server, ServiceError
 from pith.lib.start import caps_arg
+from pith.protocols import inet as ip
 from pith.protocols import pm as pp
 from pith.protocols import vfs as vp
 
 __all__ = ["PmServer"]
 
 SYSTEM_BADGE = 1  # pm's own badge at vfs (Inherit, Exec, Forget)
+FORGET_TIMEOUT = 2.0  # inet's Forget: inet never waits, so it answers at once if alive
 STAT_TIMEOUT = 10.0  # a Stat under /proc would ask procfs, which asks pm: not for ever
 RUNTIME = "pith.lib.posix.run:main"
 # Signals that would stop a process: Pith has no job control, so nobody would see the
@@ -99,6 +102,8 @@ class PmServer(Server):
         self.waiters: list[Waiter] = []
         self.vfs = Client(g.cap_mint(self.caps["vfs"], WRITE, SYSTEM_BADGE), vp.VfsReply,
                           self.gate_of)
+        self.inet = Client(g.cap_mint(self.caps["inet"], WRITE, SYSTEM_BADGE), ip.InetReply,
+                           self.gate_of) if "inet" in self.caps else None
         self.death = g.notification_create()
         g.bind(self.death)
         self.vfs.call(vp.ForgetUsers())  # (a pm started again has lost every process)
@@ -143,7 +148,7 @@ class PmServer(Server):
         self._room()
         if parent is not None:
             self.vfs.call(vp.Inherit(parent.badge, badge))
-        names = [n for n in ("vfs", "pm", "tty", "rs") if n in self.caps]
+        names = [n for n in ("vfs", "pm", "tty", "rs", "inet") if n in self.caps]
         copies: list[int] = []
         spec = pp.SpawnSpec(path, argv, env, pid, parent.pid if parent else 0, actions)
         name = "".join(c if c.isprintable() else "?" for c in os.path.basename(path))
@@ -210,6 +215,9 @@ class PmServer(Server):
         self.waiters = [w for w in self.waiters if w.pid != p.pid]  # (its Reply went with it)
         with contextlib.suppress(KernelError, ServiceError):
             self.vfs.call(vp.Forget(p.badge))
+        if self.inet is not None:
+            with contextlib.suppress(KernelError, ServiceError):
+                self.inet.call(ip.Forget(p.badge), timeout=FORGET_TIMEOUT)
         heir = self.init if self.init is not None and self.init != p.pid else 0
         for child in self._children(p.pid):
             child.ppid = heir
