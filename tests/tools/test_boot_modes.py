@@ -49,5 +49,5 @@ def test_the_monolithic_system_boots_and_works(tmp_path: Path) -> None:
     argv = [sys.executable, "-m", "pith", "boot", "--manifest", "monolithic", "--image",
             str(image), "--command", line]
     done = subprocess.run(argv, capture_output=True, text=True, timeout=120)
-    assert done.stdout.split() == ["9", "DATA", "5", "2", "1", "9"], done.stderr
+    assert done.stdout.split() == ["10", "DATA", "5", "2", "1", "10"], done.stderr
     assert done.returncode == 0
