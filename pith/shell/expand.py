@@ -30,6 +30,9 @@ Seg = tuple[str, int]
 def expand_words(sh: Shell, words: list[Word]) -> list[str]:
     out: list[str] = []
     for w in words:
+        if w.decl:
+            out.append(expand_string(sh, w.parts))
+            continue
         for fld in _split(sh, _parts(sh, w.parts)):
             if "f" not in sh.st.options and has_magic(fld):
                 found = glob(fld)
@@ -118,7 +121,8 @@ def _param(sh: Shell, p: Param) -> list[Seg]:
     if p.op == "#len":
         if value is None:
             sh.check_unset(p.name)
-        return [(str(len(value or "")), _kind(p))]
+        # (in bytes, as dash counts: it knows no multibyte characters)
+        return [(str(len((value or "").encode("utf-8", "surrogateescape"))), _kind(p))]
     op = p.op
     if op == "":
         if value is None:

@@ -80,9 +80,11 @@ Part = Lit | Param | CmdSub | Arith | Tilde
 
 @dataclass
 class Word:
-    """One shell word: its source text and its parts."""
+    """One shell word: its source text and its parts; decl marks an assignment-like argument
+    of export, readonly or local (expanded as an assignment: ~ after = and :, no splitting)."""
     raw: str
     parts: list[Part]
+    decl: bool = False
 
 
 # --- commands ---------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from pith.shell.nodes import (
     FuncDef,
     Group,
     If,
+    Lit,
     Loop,
     Pipeline,
     Redir,
@@ -361,6 +362,10 @@ class Parser:
             if not words and ASSIGN.match(t.text):
                 name, _, value = t.text.partition("=")
                 assigns.append((name, make_word(value, assignment=True)))
+            elif ASSIGN.match(t.text) and _declaration([w.raw for w in words]):
+                name, _, value = t.text.partition("=")
+                parts = [Lit(name + "=", True), *make_word(value, assignment=True).parts]
+                words.append(Word(t.text, parts, decl=True))
             else:
                 words.append(make_word(t.text))
                 if len(words) == 1 and not assigns and not redirs and self.is_op("("):
@@ -378,3 +383,11 @@ class Parser:
         if not is_name(name):
             raise ShellSyntaxError("Bad function name")
         return FuncDef(name, self.command())
+
+
+def _declaration(words: list[str]) -> bool:
+    """Whether a command starting with these words is export, readonly or local (also after
+    `command`): their assignment-like arguments expand as assignments, as in dash."""
+    while words and words[0] == "command":
+        words = words[1:]
+    return bool(words) and words[0] in ("export", "readonly", "local")

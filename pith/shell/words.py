@@ -233,7 +233,7 @@ class _Parser:
 
 def _braced(body: str, quoted: bool) -> Param:
     """The inside of ${...}."""
-    if body.startswith("#") and body[1:] not in ("", "#") and _name_len(body[1:]) == len(body) - 1:
+    if body.startswith("#") and body[1:] != "" and _name_len(body[1:]) == len(body) - 1:
         return Param(body[1:], "#len", None, quoted)
     n = _name_len(body)
     if n == 0:

@@ -602,6 +602,15 @@ LINES: list[str] = [
     'ulimit -n 99999999999999999999999; echo $?',
     'ulimit 99999999999999999999999999; echo $?',
     'ulimit -n abc; echo $?; ulimit -z; echo $?',
+    # --- expansion (issue 16) ---------------------------------------------------------------
+    'x=é; echo ${#x}; x=$(printf "\\377\\376"); echo ${#x}',
+    'set -- a b c; echo ${##} ${#*} ${#@} ${##x} ${#}',
+    'set -- a b c; IFS=; echo $* "$*"; echo "$@"; unset IFS; echo "$*"',
+    'set -- "a b" c; IFS=; for i in $*; do echo "[$i]"; done; for i in $@; do echo "[$i]"; done',
+    'HOME=/h; export x=~/a y=a:~; echo $x $y; readonly r=~/z; echo $r; echo w=~ a:~',
+    'HOME=/h; f() { local l=~/q:~; echo $l; }; f; command export q=~; echo $q',
+    'y="1  2"; export x=$y; echo "$x"; readonly r=$y; echo "$r"',
+    "printf '\\377abc\\n' | wc -c; printf '\\377' | od -An -tx1",
     # --- aliases (issue 16) -------------------------------------------------------------------
     "alias rec='rec2' rec2='rec'\nrec",
     "alias e='echo '\ne e e",
