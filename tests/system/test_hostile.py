@@ -164,7 +164,8 @@ def assert_system_unharmed(done: subprocess.CompletedProcess[str]) -> None:
     commands = str(len([f for f in BIN.glob("*.py") if f.name != "__init__.py"]) + 1)  # (+ sh)
     assert "status=0" in lines and commands in lines and "hi" in lines, done.stdout
     services = [line.split() for line in lines[lines.index("hi") + 2:]]
-    assert len(services) == len(SERVICES) and all(s[3:5] == ["running", "0"] for s in services), services
+    assert len(services) == len(SERVICES), services
+    assert all(s[3:5] == ["running", "0"] for s in services), services
     assert "died" not in done.stderr, done.stderr
 
 
