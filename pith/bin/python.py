@@ -47,9 +47,31 @@ def _interactive() -> int:
     return 0
 
 
+def _unbuffered() -> None:
+    """-u or PYTHONUNBUFFERED: stdout and stderr pass each write to their fd at once."""
+    import _pyio
+
+    for fd, name in ((1, "stdout"), (2, "stderr")):
+        stream = getattr(sys, name)
+        if stream is None:
+            continue
+        stream.flush()
+        raw = _pyio.FileIO(fd, "w", closefd=False)
+        new = _pyio.TextIOWrapper(raw, stream.encoding, stream.errors, line_buffering=True,
+                                  write_through=True)
+        setattr(sys, name, new)
+        setattr(sys, f"__{name}__", new)
+
+
 def main(argv: list[str]) -> int:
+    import os
+
+    unbuffered = bool(os.environ.get("PYTHONUNBUFFERED"))
     while argv and argv[0] in ("-B", "-E", "-I", "-s", "-S", "-u", "-q"):
-        argv = argv[1:]  # (no effect here)
+        unbuffered |= argv[0] == "-u"
+        argv = argv[1:]  # (the others: no effect here)
+    if unbuffered:
+        _unbuffered()
     if not argv or argv[0] == "-":
         return _interactive()
     first, rest = argv[0], argv[1:]

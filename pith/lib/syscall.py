@@ -59,6 +59,7 @@ _encode = msgspec.msgpack.Encoder().encode
 _decode_result = msgspec.msgpack.Decoder(Result).decode
 R = TypeVar("R")
 _HANDING_FDS = (sc.MemoryMap, sc.DeviceOpen, sc.ThreadCreate)  # answers that carry an fd
+HOST_SOCKET = socket.socket  # (the host's class: the posix layer puts its own in socket.socket)
 
 
 class Gate:
@@ -167,7 +168,7 @@ class Gate:
         """A new thread's gate (run the thread with `set_gate` on it)."""
         result, fds = self.invoke(sc.ThreadCreate())
         _expect(result, Created)
-        return SocketGate(socket.socket(fileno=fds[0]))
+        return SocketGate(HOST_SOCKET(fileno=fds[0]))
 
     def process_create(self, spawn: int, name: str, program: str, args: tuple[str, ...] = (),
                        caps: tuple[int, ...] = (), collocated: bool = False) -> Created:

@@ -46,8 +46,9 @@ class Netns:
 
     def run(self, argv: list[str], timeout: float = LIMIT,
             **kw: object) -> subprocess.CompletedProcess[str]:
-        """`argv` in the namespace, to its end."""
-        return subprocess.run(self.argv(argv), cwd=ROOT, capture_output=True, text=True,
+        """`argv` in the namespace, to its end (text=False: its output as bytes)."""
+        kw.setdefault("text", True)
+        return subprocess.run(self.argv(argv), cwd=ROOT, capture_output=True,
                               timeout=timeout, **kw)  # type: ignore[call-overload, no-any-return]
 
     def start(self, argv: list[str], **kw: object) -> subprocess.Popen[str]:

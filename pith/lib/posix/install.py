@@ -21,7 +21,10 @@ from __future__ import annotations
 import _posixsubprocess
 import errno
 import os
+import select
+import selectors
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -29,7 +32,19 @@ import types
 from collections.abc import Callable
 from typing import Any
 
-from pith.lib.posix import direntry, fds, paths, procs, stdio, subprocs, threads, users
+from pith.lib.posix import (
+    direntry,
+    fds,
+    paths,
+    procs,
+    readiness,
+    resolver,
+    sockets,
+    stdio,
+    subprocs,
+    threads,
+    users,
+)
 from pith.lib.posix.services import connect
 
 __all__ = ["HOST", "install", "install_os"]
@@ -103,6 +118,19 @@ def install_os(env: dict[str, str]) -> None:
     subprocess.Popen._communicate = subprocs.communicate  # type: ignore[attr-defined]
 
 
+def install_sockets() -> None:
+    """socket.socket on inet, its names, select and the selectors on Pith's fds, and the
+    os functions on fds that may be a socket's (sockets.py)."""
+    socket.socket = socket.SocketType = sockets.Socket  # type: ignore[misc, assignment]
+    socket.socketpair = sockets.socketpair  # type: ignore[assignment]
+    resolver.install(socket)
+    readiness.install(select, selectors)
+    os.close = sockets.on_fd(os.close, sockets.close_fd)
+    os.read = sockets.on_fd(os.read, sockets.read_fd)
+    os.write = sockets.on_fd(os.write, sockets.write_fd)
+    os.fstat = sockets.on_fd(os.fstat, sockets.fstat_fd)
+
+
 def _fix_imported() -> None:
     """Modules imported before the layer (the zygote pre-imports many) that cached host
     facts, or the host's `open` under another name (`from builtins import open as …`)."""
@@ -148,6 +176,7 @@ def install(caps: dict[str, int], pid: int, env: dict[str, str]) -> None:
     connect(caps, pid)
     threads.start()
     install_os(env)
+    install_sockets()
     _fix_imported()
     stdio.install_open()
     sys.executable = procs.PYTHONS[0]
