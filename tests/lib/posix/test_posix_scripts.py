@@ -61,6 +61,7 @@ CASES = [
       for how in ["int", "big", "text", "none", "chained", "ctrlc", "exit", "nested",
                   "systemexit_in_finally", "excepthook", "normal"]],
     Case("timing", "timing.py"),
+    Case("sockets", "sockets.py"),
 ]
 # What cannot work on Pith (sqlite3's C code opens host files; multiprocessing forks or
 # needs host semaphores) must fail at once with a Python exception: the last line of stderr.
