@@ -78,15 +78,17 @@ def _new_fd(sock: int, kind: int) -> int:
 
 def _ask(call: Callable[[], Any], timed: bool = False) -> Any:
     """One inet call; a refusal as CPython's exception (TimeoutError for a timed-out call
-    of a socket with a timeout, BlockingIOError for EAGAIN)."""
+    of a socket with a timeout, BlockingIOError for EAGAIN). A socket this process holds
+    that inet does not know (EBADF: inet restarted since), or a call inet died during, is
+    ECONNRESET: the connection is gone, and a new socket works at once."""
     try:
         return call()
     except ServiceError as e:
         if timed and e.error == "ETIMEDOUT" and e.message == "timed out":
             raise TimeoutError("timed out") from None
-        raise oserror(e.error) from None
-    except KernelError as e:
-        raise oserror("EIO", f"inet: {type(e).__name__}: {e}") from None
+        raise oserror("ECONNRESET" if e.error == "EBADF" else e.error) from None
+    except KernelError:
+        raise oserror("ECONNRESET") from None
 
 
 def _address(address: Any) -> tuple[str, int]:
@@ -362,7 +364,8 @@ def close_fd(fd: int) -> None:
     _kind.pop(fd, None)
     if sock is None:
         raise oserror("EBADF")
-    _ask(lambda: inet().close(sock))
+    with contextlib.suppress(ConnectionResetError):  # (inet forgot it: closed anyway)
+        _ask(lambda: inet().close(sock))
 
 
 def socketpair(family: int = host.AF_INET, type: int = host.SOCK_STREAM,

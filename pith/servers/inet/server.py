@@ -13,7 +13,9 @@ loop wakes for it (isolated or collocated alike).
 
 Configuration (args): `ip=10.0.2.15/24 gateway=10.0.2.2 dns=10.0.2.2` (the defaults, QEMU's
 user-network convention), `seed=N`. Without an "eth" cap there is only the loopback
-(127.0.0.1), and no DNS. A dead eth: its endpoint stays (rs restarts the driver behind
+(127.0.0.1), and no DNS. Without a seed each start picks one at random: a restarted inet
+chooses new ephemeral ports, initial sequence numbers and socket numbers, so neither host
+peers nor the clients of the inet that died mistake the new one's for the old one's. A dead eth: its endpoint stays (rs restarts the driver behind
 it), so a Transmit waits at most ETH_TIMEOUT, and after a failure frames are dropped for
 ETH_BACKOFF seconds (TCP retransmits them) rather than waiting again: inet is never stuck.
 """
@@ -44,7 +46,7 @@ __all__ = ["ETH_BACKOFF", "ETH_TIMEOUT", "InetServer"]
 
 ETH_TIMEOUT = 1.0  # seconds a Transmit or LinkInfo may take
 ETH_BACKOFF = 0.5  # after a failed Transmit, frames are dropped this long
-DEFAULTS = {"ip": "10.0.2.15/24", "gateway": "10.0.2.2", "dns": "10.0.2.2", "seed": "0"}
+DEFAULTS = {"ip": "10.0.2.15/24", "gateway": "10.0.2.2", "dns": "10.0.2.2"}
 TURNS = 8  # rounds of poll-and-answer after one request (loopback ping-pong settles)
 _KINDS = {ip.STREAM: SockKind.STREAM, ip.DGRAM: SockKind.DGRAM}
 _INTERNAL = -1  # the owner of inet's own sockets (the resolver's)
@@ -75,7 +77,7 @@ class InetServer(Server):
                 opts["gateway"] else None
             self.dns = str(IPv4Address(opts["dns"])) if self.eth is not None and \
                 opts["dns"] else ""
-            seed = int(opts["seed"])
+            seed = int(opts["seed"]) if "seed" in opts else int.from_bytes(os.urandom(4))
         except ValueError as e:
             raise SystemExit(f"inet: bad configuration: {e}") from None
         link = self._link()

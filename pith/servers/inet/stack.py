@@ -174,7 +174,8 @@ class Stack:
         self._next_port = _EPHEMERAL.start + config.seed % len(_EPHEMERAL)
         self._clock = 0.0
         self._sockets: dict[int, _Socket] = {}
-        self._next_sock = 1
+        self._next_sock = 1 + ((config.seed & 0xFFFFFFFF) << 16)  # (a restarted stack's new
+        # seed gives numbers its predecessor's clients never held)
         self._conns: dict[_Key, _Conn] = {}
         self._tcp_bound: dict[tuple[IPv4Address, int], int] = {}
         self._udp_bound: dict[tuple[IPv4Address, int], int] = {}
