@@ -116,3 +116,37 @@ def test_udp_echo_between_host_and_pith(netns: Netns, image: Path) -> None:
     assert got.stdout.split() == ["ONE", "TWO", "THREE"], got.stderr
     status, out, err = finish(pith)
     assert status == 0 and "echoed" in out, err
+
+
+MANY = 100  # connections open at once
+
+COUNTER = f"""
+import socket, threading
+server = socket.create_server(("0.0.0.0", 7001), backlog={MANY})
+print("listening", flush=True)
+conns = [server.accept()[0] for _ in range({MANY})]
+print("accepted", len(conns), flush=True)
+for i, c in enumerate(conns):
+    c.sendall(c.recv(100) + b" %d" % i)
+    c.close()
+"""
+
+MANY_PEER = f"""
+import socket
+conns = [socket.create_connection(("{PITH_IP}", 7001), timeout=60) for _ in range({MANY})]
+for i, c in enumerate(conns):
+    c.sendall(b"c%d" % i)
+print(sorted(int(c.recv(100).split()[0][1:]) for c in conns) == list(range({MANY})))
+"""
+
+
+def test_a_hundred_connections_at_once_and_ping_from_the_host(netns: Netns,
+                                                              image: Path) -> None:
+    pith = netns.boot(python_line(COUNTER), "--image", str(image))
+    read_until(pith, "listening")
+    ping = netns.run(["ping", "-c", "2", "-W", "10", PITH_IP])
+    assert ping.returncode == 0 and " 0% packet loss" in ping.stdout, ping.stdout
+    got = netns.run([sys.executable, "-c", MANY_PEER])
+    assert got.stdout == "True\n", got.stderr
+    status, out, err = finish(pith)
+    assert status == 0 and f"accepted {MANY}" in out, err
