@@ -271,7 +271,7 @@ def test_help_and_bad_option(name: str) -> None:
     if name == "test":  # as GNU's: `test --help` is a one-string test, true and silent
         assert helped.returncode == 0 and helped.stdout == b"", helped
         return
-    assert helped.returncode == 0 and b"Usage" in helped.stdout, helped
+    assert helped.returncode == 0 and b"usage" in helped.stdout.lower(), helped
     if name in ("true", "false", "echo", "[", "printf"):
         return
     bad = subprocess.run([sys.executable, script, "--no-such-option"], capture_output=True,
