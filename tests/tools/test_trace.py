@@ -191,3 +191,24 @@ def test_a_process_that_never_ran_and_bad_options_are_refused(tmp_path: Path) ->
     assert not (tmp_path / "t.json").exists()
     done = pith("trace", "--command", "true", "--limit", "0")
     assert done.returncode == 2 and "--limit 1 or more" in done.stderr
+
+
+def test_a_restart_is_a_new_track_with_its_own_name(tmp_path: Path) -> None:
+    """`service restart blk` in the line: blk's death, then a new blk process marked as a
+    restart, which mfs attaches to again (the whole run, --all, also has the boot)."""
+    image = tmp_path / "disk.img"
+    make_image(image, 8 << 20).dev.close()  # type: ignore[attr-defined]
+    done = pith("trace", "--image", str(image), "--command",
+                "service restart blk >/dev/null; echo ok", "-o", str(tmp_path / "t.json"),
+                "--all")
+    assert (done.returncode, done.stdout) == (0, "ok\n"), done.stderr
+    events = json.loads((tmp_path / "t.json").read_text())["traceEvents"]
+    blks = [e["pid"] for e in events if e["ph"] == "M" and e["name"] == "process_name"
+            and e["args"]["name"] == "blk"]
+    assert len(blks) == 2
+    marks = {(e["pid"], e["name"]) for e in events if e["ph"] == "i"}
+    assert (blks[0], "start: blk") in marks and (blks[1], "restart: blk") in marks
+    assert any(pid == blks[0] and name.startswith("death: ") for pid, name in marks)
+    restarted = next(e["ts"] for e in events if e["ph"] == "i" and e["pid"] == blks[1])
+    assert any(e["ph"] == "X" and e["name"] == "Attach → blk" and e["ts"] > restarted
+               for e in events)
