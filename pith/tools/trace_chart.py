@@ -15,6 +15,7 @@ Entry point: `draw(log, path, skip, limit)`; `rows(log)` is what it draws.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -22,6 +23,7 @@ from pith.tools.ipc_log import IpcLog
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 __all__ = ["LIMIT", "Row", "draw", "rows"]
 
@@ -133,9 +135,27 @@ def draw(log: IpcLog, path: Path, skip: int = 0, limit: int = LIMIT) -> int:
         ax.text(-0.8, height - 0.6, f"({skip} rows before and {left - skip} after not drawn: "
                 f"--from, --limit)", fontsize=7, color="#666", va="center")
     fig.tight_layout()
-    fig.savefig(path)
+    _save(fig, path)
     plt.close(fig)
     return len(shown)
+
+
+def _save(fig: Figure, path: Path) -> None:
+    """Save `fig` to `path`: an SVG with its text as text, a PNG in a palette of 64
+    colours (a third of the size, the same to the eye), anything else as matplotlib does."""
+    import matplotlib
+
+    if path.suffix.lower() != ".png":
+        with matplotlib.rc_context({"svg.fonttype": "none"}):
+            fig.savefig(path)
+        return
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    buffer.seek(0)
+    with Image.open(buffer) as image:
+        image.convert("RGB").quantize(colors=64).save(path, format="PNG", optimize=True)
 
 
 def _row(ax: Axes, x: dict[int, int], n: int, r: Row, first: int) -> None:
