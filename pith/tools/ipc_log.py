@@ -86,7 +86,8 @@ class Send(msgspec.Struct):
 
 
 class Mark(msgspec.Struct):
-    """Something that happened to one process at `ns`: "start", "restart", "death",
+    """Something that happened to one process at `ns`: "start", "restart" (rs started a
+    server of a name it had started before; the old one may not be dead yet), "death",
     "timeout", "fault" (a syscall refused), "syscall" (one not about messages: its name
     and arguments), with `detail`."""
 
@@ -149,7 +150,8 @@ class _Reader:
         self.open: dict[int, Call] = {}  # caller tid -> its call in progress
         self.sends: list[Send] = []
         self.marks: list[Mark] = []
-        self.dead: set[str] = set()  # names of processes that died (a new one: a restart)
+        self.served: set[str] = set()  # names of the servers rs started (again: a restart)
+        self.rs = 0  # the booted process, rs: the one that starts the servers
         self.held: dict[int, list[Call]] = {}  # server tid -> calls it took, maybe unanswered
 
     def event(self, n: int, ns: int, event: object, out: list[act.Action]) -> None:
@@ -173,7 +175,6 @@ class _Reader:
         if isinstance(event, ProcessExited) and event.pid in self.procs:
             p = self.procs[event.pid]
             p.end, p.status = ns, event.status
-            self.dead.add(p.name)
             self.marks.append(Mark("death", p.pid, p.threads[0], ns, f"status {event.status}"))
             for t in p.threads:
                 self.open.pop(t, None)
@@ -181,7 +182,11 @@ class _Reader:
     def action(self, ns: int, a: act.Action, tid: int, call: object,
                previous: act.Action | None, event: object) -> None:
         if isinstance(a, act.StartProcess):
-            restart = a.name in self.dead
+            self.rs = self.rs or a.pid
+            by_rs = self.owner.get(tid) == self.rs
+            restart = by_rs and a.name in self.served
+            if by_rs:
+                self.served.add(a.name)
             self.procs[a.pid] = Proc(a.pid, a.name, ns, [a.tid])
             self.owner[a.tid] = a.pid
             self.marks.append(Mark("restart" if restart else "start", a.pid, a.tid, ns, a.name))
