@@ -94,16 +94,18 @@ def _call(w: _Writer, c: Call, deferred: bool) -> None:
     src = w.name(c.src)
     to = f"{c.request} → {w.name(c.dst)}" if c.dst else f"{c.request} → (not received)"
     w.slice(to, c.src, c.src_tid, c.issued, end, args=args)
-    if c.received is None or end - c.issued < 16:
+    if c.received is None:
+        return
+    took = f"{c.request} ← {src}"
+    if end - c.issued < 16 or (not deferred and end - c.received < 8):
+        if not deferred:  # (too short to draw the flows in: the slices alone)
+            w.slice(took, c.dst, c.dst_tid, c.received, end, args=args)
         return
     mark = min(MARK, (end - c.issued) // 4)
     w.slice(f"send {c.request}", c.src, c.src_tid, c.issued + 1, c.issued + 1 + mark)
     w.flow("s", "call", c.src, c.src_tid, c.issued + 2, c.id)
-    took = f"{c.request} ← {src}"
     arrives = max(c.received + 1, c.issued + 3)  # (after the flow's start, in time too)
     if not deferred:
-        if end - c.received < 8:
-            return
         w.slice(took, c.dst, c.dst_tid, c.received, end, args=args)
         w.flow("f", "call", c.dst, c.dst_tid, arrives, c.id)
         if c.ended is not None and not c.error:
