@@ -212,3 +212,42 @@ def replay(
     argv = [str(file)] + ([] if until is None else ["--until", str(until)])
     argv += [] if json_path is None else ["--json", str(json_path)]
     raise typer.Exit(tool.main(argv))
+
+
+@app.command()
+def trace(
+    command: Annotated[str, typer.Option(help="The shell line to run and trace.")],
+    manifest: Annotated[str, typer.Option(
+        help="microkernel, hybrid, monolithic, or a boot manifest file (as pith boot).")]
+    = DEFAULT_MANIFEST,
+    image: Annotated[Path | None, typer.Option(
+        help="Disk image (as pith boot: default $PITH_IMAGE or ~/.local/share/pith/disk.img)."
+    )] = None,
+    output: Annotated[Path, typer.Option(
+        "-o", "--output", help="The trace: Perfetto/Chrome trace-event JSON, for "
+                               "ui.perfetto.dev or chrome://tracing.")] = Path("trace.json"),
+    chart: Annotated[Path | None, typer.Option(
+        help="Also draw a message sequence chart here (.svg or .png).")] = None,
+    skip: Annotated[int, typer.Option(
+        "--from", help="Chart: leave out the first N rows.")] = 0,
+    limit: Annotated[int | None, typer.Option(
+        help="Chart: draw at most N rows (default 120).")] = None,
+    process: Annotated[str, typer.Option(
+        help="Cut the trace to the life of the first process of this name (default sh: the "
+             "shell that runs the line; cat: only cat's own part).")] = "sh",
+    whole: Annotated[bool, typer.Option(
+        "--all", help="The whole run, boot and shutdown too.")] = False,
+    record: Annotated[Path | None, typer.Option(
+        help="Keep the recording here (for pith replay).")] = None,
+) -> None:
+    """Boot, run one shell line, and write every message it caused as a trace (and chart)."""
+    from pith.tools import trace as tool
+
+    argv = ["--command", command, "--manifest", manifest, "-o", str(output),
+            "--from", str(skip), "--process", process]
+    argv += [] if image is None else ["--image", str(image)]
+    argv += [] if chart is None else ["--chart", str(chart)]
+    argv += [] if limit is None else ["--limit", str(limit)]
+    argv += ["--all"] if whole else []
+    argv += [] if record is None else ["--record", str(record)]
+    raise typer.Exit(tool.main(argv))

@@ -3,12 +3,13 @@
 A recording (pith/tools/record.py) holds the core's inputs and actions; `read` replays
 it into a fresh core (checking every action, as `pith replay` does) and reads off, from
 each event, the actions it caused and the core's state just after: who called whom with
-which request (the type name of the MessagePack message, its size, the caps it moved),
-the reply and when it came (or the error that ended the call: the server died, a
-timeout), sends, notification signals and device interrupts, process starts, deaths and
-restarts. `window` narrows a log to the life of one process (`pith trace`: the shell
-that runs the traced line). Entry point: `read(path)`; pith/tools/trace_json.py and
-pith/tools/trace_chart.py draw the result.
+which request (the type name of the MessagePack message, its size, the caps it moved,
+the badge the receiver saw), the reply and when it came (or the error that ended the
+call: the server died, a timeout), sends, notification signals and device interrupts,
+process starts, deaths and restarts, and every other syscall by name. `window` narrows a
+log to the life of one process (`pith trace`: the shell that runs the traced line).
+Entry point: `read(path)`; pith/tools/trace_json.py and pith/tools/trace_chart.py draw
+the result.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ __all__ = ["Call", "IpcLog", "Mark", "Proc", "Send", "find_shell", "message_type
            "window"]
 
 _raw = msgspec.msgpack.Decoder()
+# The syscalls about messages: the log has them as calls, replies, sends and signals.
+_IPC = (sc.Call, sc.Send, sc.Recv, sc.Reply, sc.ReplyRecv, sc.Signal, sc.Wait, sc.Poll)
 
 
 class Proc(msgspec.Struct):
@@ -56,12 +59,14 @@ class Call(msgspec.Struct):
     dst: int = 0  # 0: never received
     dst_tid: int = 0
     received: int | None = None
+    badge: int = 0  # the badge of the caller's endpoint cap, as the receiver saw it
     replier: int = 0  # the thread that answered (0: none, the call ended otherwise)
     ended: int | None = None
     reply: str = ""
     reply_size: int = 0
     reply_caps: int = 0
     error: str = ""  # the ErrorCode name that ended the call instead of a reply
+    deferred: bool = False  # the server went back to waiting for messages before it replied
 
 
 class Send(msgspec.Struct):
@@ -77,11 +82,14 @@ class Send(msgspec.Struct):
     what: str
     size: int = 0
     caps: int = 0
+    badge: int = 0
 
 
 class Mark(msgspec.Struct):
-    """Something that happened to one process at `ns`: "start", "restart", "death",
-    "timeout", "fault" (a syscall refused), with `detail`."""
+    """Something that happened to one process at `ns`: "start", "restart" (rs started a
+    server of a name it had started before; the old one may not be dead yet), "death",
+    "timeout", "fault" (a syscall refused), "syscall" (one not about messages: its name
+    and arguments), with `detail`."""
 
     kind: str
     pid: int
@@ -115,6 +123,15 @@ def message_type(msg: bytes) -> str:
     return f"({type(value).__name__})"
 
 
+def _describe(call: object) -> str:
+    """A syscall that is not IPC, as `Name(field=value, ...)` (bytes as their length)."""
+    fields = msgspec.to_builtins(call, enc_hook=repr)
+    words = [f"{k}={len(v) if isinstance(v, bytes) else v!r}" for k, v in fields.items()
+             if k != "type"] if isinstance(fields, dict) else []
+    text = f"{type(call).__name__}({', '.join(words)})"
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
 def _code(code: int) -> str:
     try:
         return ErrorCode(code).name
@@ -133,7 +150,9 @@ class _Reader:
         self.open: dict[int, Call] = {}  # caller tid -> its call in progress
         self.sends: list[Send] = []
         self.marks: list[Mark] = []
-        self.dead: set[str] = set()  # names of processes that died (a new one: a restart)
+        self.served: set[str] = set()  # names of the servers rs started (again: a restart)
+        self.rs = 0  # the booted process, rs: the one that starts the servers
+        self.held: dict[int, list[Call]] = {}  # server tid -> calls it took, maybe unanswered
 
     def event(self, n: int, ns: int, event: object, out: list[act.Action]) -> None:
         tid = event.tid if isinstance(event, Syscall) else 0
@@ -143,14 +162,19 @@ class _Reader:
                      len(call.caps))
             self.open[tid] = c
             self.calls.append(c)
+        elif call is not None and not isinstance(call, _IPC) and tid in self.owner:
+            self.marks.append(Mark("syscall", self.owner[tid], tid, ns, _describe(call)))
+        waits = isinstance(call, (sc.Recv, sc.ReplyRecv, sc.Wait, sc.Poll))
+        owed = [c for c in self.held.pop(tid, []) if c.ended is None] if waits else []
         previous: act.Action | None = None
         for a in out:
             self.action(ns, a, tid, call, previous, event)
             previous = a
+        for c in owed:  # (still unanswered after this syscall's own reply: deferred)
+            c.deferred = c.deferred or c.ended is None
         if isinstance(event, ProcessExited) and event.pid in self.procs:
             p = self.procs[event.pid]
             p.end, p.status = ns, event.status
-            self.dead.add(p.name)
             self.marks.append(Mark("death", p.pid, p.threads[0], ns, f"status {event.status}"))
             for t in p.threads:
                 self.open.pop(t, None)
@@ -158,7 +182,11 @@ class _Reader:
     def action(self, ns: int, a: act.Action, tid: int, call: object,
                previous: act.Action | None, event: object) -> None:
         if isinstance(a, act.StartProcess):
-            restart = a.name in self.dead
+            self.rs = self.rs or a.pid
+            by_rs = self.owner.get(tid) == self.rs
+            restart = by_rs and a.name in self.served
+            if by_rs:
+                self.served.add(a.name)
             self.procs[a.pid] = Proc(a.pid, a.name, ns, [a.tid])
             self.owner[a.tid] = a.pid
             self.marks.append(Mark("restart" if restart else "start", a.pid, a.tid, ns, a.name))
@@ -203,14 +231,16 @@ class _Reader:
             if isinstance(reply, Reply) and reply.caller is not None:
                 c = self.open.get(reply.caller.tid)
                 if c is not None:
-                    c.dst, c.dst_tid, c.received = pid, r, ns
+                    c.dst, c.dst_tid, c.received, c.badge = pid, r, ns, result.badge
+                    self.held.setdefault(r, []).append(c)
             return
         sender = tid if isinstance(call, sc.Send) else 0
         if (isinstance(previous, act.Resume) and isinstance(previous.result, act.Done)
                 and previous.tid != r):
             sender = previous.tid
         self.sends.append(Send("send", self.owner.get(sender, 0), sender, pid, r, ns,
-                               message_type(result.msg), len(result.msg), len(result.caps)))
+                               message_type(result.msg), len(result.msg), len(result.caps),
+                               result.badge))
 
 
 def read(path: Path) -> IpcLog:
