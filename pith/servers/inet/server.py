@@ -15,9 +15,10 @@ Configuration (args): `ip=10.0.2.15/24 gateway=10.0.2.2 dns=10.0.2.2` (the defau
 user-network convention), `seed=N`. Without an "eth" cap there is only the loopback
 (127.0.0.1), and no DNS. Without a seed each start picks one at random: a restarted inet
 chooses new ephemeral ports, initial sequence numbers and socket numbers, so neither host
-peers nor the clients of the inet that died mistake the new one's for the old one's. A dead eth: its endpoint stays (rs restarts the driver behind
-it), so a Transmit waits at most ETH_TIMEOUT, and after a failure frames are dropped for
-ETH_BACKOFF seconds (TCP retransmits them) rather than waiting again: inet is never stuck.
+peers nor the clients of the inet that died mistake the new one's for the old one's.
+A dead eth: its endpoint stays (rs restarts the driver behind it), so a Transmit
+waits at most ETH_TIMEOUT, and after a failure frames are dropped for ETH_BACKOFF seconds
+(TCP retransmits them) rather than waiting again: inet is never stuck.
 """
 
 from __future__ import annotations
