@@ -407,7 +407,9 @@ class InetServer(Server):
 
     def do_interfaces(self, r: ip.Interfaces, caller: Caller) -> ip.InterfaceList:
         config = self.stack.config
-        out = [ip.InterfaceInfo("lo", "127.0.0.1/8", "", config.loopback_mtu, True)]
+        packets, size = self.stack.stats["lo.packets"], self.stack.stats["lo.bytes"]
+        out = [ip.InterfaceInfo("lo", "127.0.0.1/8", "", config.loopback_mtu, True,
+                                packets, size, packets, size)]
         if config.address is not None:
             link = self._link()
             mac = ":".join(f"{b:02x}" for b in config.mac)
