@@ -55,7 +55,7 @@ class Ping:
                  numeric: bool) -> None:
         self.target, self.address, self.size, self.quiet = target, address, size, quiet
         self.sent = 0
-        self.rtts: list[float] = []  # milliseconds, of each reply
+        self.rtts: list[int] = []  # microseconds, of each reply (iputils counts in them)
         self.start = time.monotonic()
         self.label = address if numeric or quad(target) else f"{target} ({address})"
 
@@ -70,8 +70,9 @@ class Ping:
             elif e.error != "ETIMEDOUT":
                 raise
             return
-        self.rtts.append(reply.rtt * 1000)
-        shown = f" time={milliseconds(reply.rtt)} ms" if self.size >= 16 else ""
+        us = int(reply.rtt * 1_000_000)
+        self.rtts.append(us)
+        shown = f" time={milliseconds(us)} ms" if self.size >= 16 else ""
         self.say(f"{reply.size + 8} bytes from {self.label}: icmp_seq={reply.seq} "
                  f"ttl={reply.ttl}{shown}")
 
@@ -88,16 +89,16 @@ class Ping:
                  f"{self.sent} packets transmitted, {got} received, {loss}% packet "
                  f"loss, time {elapsed}ms"]
         if self.rtts and self.size >= 16:
-            mean = sum(self.rtts) / got
-            mdev = math.sqrt(max(0.0, sum(r * r for r in self.rtts) / got - mean * mean))
-            lines.append(f"rtt min/avg/max/mdev = {min(self.rtts):.3f}/{mean:.3f}/"
-                         f"{max(self.rtts):.3f}/{mdev:.3f} ms")
+            mean = sum(self.rtts) // got
+            mdev = math.isqrt(max(0, sum(r * r for r in self.rtts) // got - mean * mean))
+            shown = (f"{us // 1000}.{us % 1000:03d}" for us in
+                     (min(self.rtts), mean, max(self.rtts), mdev))
+            lines.append(f"rtt min/avg/max/mdev = {'/'.join(shown)} ms")
         return "\n".join(lines) + "\n"
 
 
-def milliseconds(seconds: float) -> str:
+def milliseconds(us: int) -> str:
     """iputils' time=: three decimals under 1 ms, two under 10, one under 100 (truncated)."""
-    us = int(seconds * 1_000_000)
     for limit, places in ((1000, 3), (10_000, 2), (100_000, 1)):
         if us < limit:
             return f"{us // 1000}.{us % 1000 // 10 ** (3 - places):0{places}d}"
