@@ -74,7 +74,7 @@ def short_table(interfaces: list[InterfaceInfo]) -> str:
     for i in sorted(interfaces, key=lambda i: i.name):
         bits = flags(i)
         flg = "".join(letter for bit, letter in SHORT_FLAGS if bits & bit)
-        lines.append(f"{i.name:<16} {i.mtu:>5} {i.rx_packets:>8} {0:>6} {i.dropped:>6} "
+        lines.append(f"{i.name:<15.15} {i.mtu:>5} {i.rx_packets:>8} {0:>6} {i.dropped:>6} "
                      f"{0:<6} {i.tx_packets:>8} {0:>6} {0:>6} {0:>6} {flg}")
     return "\n".join(lines) + "\n"
 

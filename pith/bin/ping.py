@@ -112,8 +112,8 @@ def number(text: str, low: float, high: float, integer: bool = False) -> float:
     except ValueError:
         raise UsageError(f"invalid argument: '{text}'") from None
     if not low <= value <= high:
-        raise UsageError(f"invalid argument: '{text}': out of range: {low:g} <= value <= "
-                         f"{high:g}")
+        raise UsageError(f"invalid argument: '{text}': out of range: {low} <= value <= "
+                         f"{high}")
     return value
 
 
