@@ -39,7 +39,10 @@ def forward(name: str, timeout: float) -> tuple[int, str]:
     except ServiceError as e:
         if e.error == "ETIMEDOUT":
             return 1, ";; connection timed out; no servers could be reached\n"
-        return 1, f"Host {name} not found: 3(NXDOMAIN)\n"
+        if e.error == "ENOENT":
+            return 1, f"Host {name} not found: 3(NXDOMAIN)\n"
+        sys.stderr.write(f"{PROG}: {name}: {e.message}\n")
+        return 1, ""
     return 0, "".join(f"{name} has address {a}\n" for a in addresses)
 
 

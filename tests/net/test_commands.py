@@ -1,14 +1,16 @@
 """The network commands inside Pith booted with a network (a TAP in the test's own
 namespace, the host side 10.0.2.2): ping reaches the host and reports a silent address,
 ifconfig shows Pith's address, netstat and /proc/net list the sockets a process holds,
-host finds localhost, /proc/net/dev counts eth0's frames."""
+host finds localhost and asks a DNS server on the host side for other names (which ping
+takes too), /proc/net/dev counts eth0's frames."""
 
 from __future__ import annotations
 
 import shlex
+import sys
 from pathlib import Path
 
-from tests.net.conftest import HOST_IP, PITH_IP, Netns, finish
+from tests.net.conftest import HERE, HOST_IP, PITH_IP, Netns, finish, read_until
 
 # A process holding a listening TCP socket and a bound UDP socket while netstat, and cat
 # of /proc/net/{tcp,udp}, run (the sockets are gone when it ends).
@@ -29,6 +31,8 @@ SCRIPT = "; ".join([
     "echo '== ifconfig'", "ifconfig",
     "echo '== sockets'", f"python -c {shlex.quote(HOLDER)}",
     "echo '== host'", "host localhost", "echo status=$?",
+    "echo '== dns'", "host box.test", "host nosuch.test", "echo status=$?",
+    "ping -c 1 gateway.test", "echo status=$?",
     "echo '== dev'", "cat /proc/net/dev",
 ])
 
@@ -47,6 +51,9 @@ def sections(out: str) -> dict[str, list[str]]:
 
 
 def test_the_network_commands_on_a_booted_network(netns: Netns, tmp_path: Path) -> None:
+    dns = netns.start([sys.executable, str(HERE / "dns_peer.py"), "box.test=10.9.8.7",
+                       f"gateway.test={HOST_IP}"])
+    read_until(dns, "ready")
     pith = netns.boot(SCRIPT, "--image", str(tmp_path / "disk.img"))
     status, out, err = finish(pith)
     assert status == 0, err
@@ -85,6 +92,13 @@ def test_the_network_commands_on_a_booted_network(netns: Netns, tmp_path: Path) 
     assert tcp[1][1:4] == ["00000000:14E9", "00000000:0000", "07"], sockets  # 0.0.0.0:5353
 
     assert got["host"] == ["localhost has address 127.0.0.1", "status=0"]
+
+    dns_lines = got["dns"]
+    assert dns_lines[:3] == ["box.test has address 10.9.8.7",
+                             "Host nosuch.test not found: 3(NXDOMAIN)", "status=1"], dns_lines
+    assert dns_lines[3] == f"PING gateway.test ({HOST_IP}) 56(84) bytes of data."
+    assert dns_lines[4].startswith(f"64 bytes from gateway.test ({HOST_IP}): icmp_seq=1 ")
+    assert dns_lines[-1] == "status=0"
 
     dev = {line.split(":")[0].strip(): line.split(":")[1].split() for line in got["dev"][2:]}
     assert set(dev) == {"lo", "eth0"}, got["dev"]

@@ -306,6 +306,13 @@ class InetServer(Server):
             self.stack.close(sock)
         self.owners.disown(sock)
 
+    def _drop(self, sock: int) -> None:
+        """Close one of inet's own sockets from its waiter (which _close would answer EBADF
+        before the waiter could give its own answer)."""
+        with contextlib.suppress(NetError):
+            self.stack.close(sock)
+        self.owners.disown(sock)
+
     def do_set_option(self, r: ip.SetOption, caller: Caller) -> ip.Done:
         sock = self._mine(r.sock, caller)
         if r.name not in ip.OPTIONS:
@@ -384,13 +391,13 @@ class InetServer(Server):
                 addresses = answer(ident, data) if (host, port) == (self.dns, 53) else None
                 if addresses is None:
                     continue
-                self._close(sock)
+                self._drop(sock)
                 if not addresses:
                     return Failure("ENOENT", f"{r.name}: no such name")
                 return ip.Resolved(r.name, addresses)
 
         def expire() -> Failure:
-            self._close(sock)
+            self._drop(sock)
             return Failure("ETIMEDOUT", f"{r.name}: no answer from the DNS server {self.dns}")
         try:
             return self._net(lambda: self._block(caller, attempt, {sock: "r"},
