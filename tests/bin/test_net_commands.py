@@ -1,7 +1,7 @@
-"""The network commands (ifconfig, ping, netstat, host) and procfs's /proc/net.
+"""The network commands (ifconfig, ip, ping, netstat, host) and procfs's /proc/net.
 
-Their output shapes against lines the Linux tools printed (net-tools 2.10, iputils
-20221126, Linux 6.x's /proc/net), fed the same numbers; then the commands inside a Pith
+Their output shapes against lines the Linux tools printed (net-tools 2.10, iproute2,
+iputils 20221126, Linux 6.x's /proc/net), fed the same numbers; then the commands inside a Pith
 booted without a network (the loopback only: 127.0.0.1). tests/net/test_commands.py runs
 them on a booted network.
 """
@@ -12,9 +12,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pith.bin import ifconfig, netstat, ping
+from pith.bin import ifconfig, ip, netstat, ping
 from pith.lib import netdb
-from pith.protocols.inet import ConnectionInfo, InterfaceInfo
+from pith.protocols.inet import ConnectionInfo, InterfaceInfo, InterfaceList
 from pith.servers.procfs import net
 from tests.kernel.host.conftest import ROOT, no_leaks  # noqa: F401  (the leak check)
 
@@ -68,6 +68,30 @@ def test_netstat_prints_net_tools_tables() -> None:
         "Active Internet connections (only servers)",
         "udp        0      0 localhost:46019         0.0.0.0:*                          "]
     assert len(netstat.table(conns, {"tcp"}, False, True, True).splitlines()) == 4
+
+
+def test_ip_prints_iproute2_lines() -> None:
+    config = InterfaceList([LO, ETH], "192.0.2.1")
+    assert ip.show(config, "address", None, False)[1].splitlines() == [
+        "1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN group default "
+        "qlen 1000",
+        "    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00",
+        "    inet 127.0.0.1/8 scope host lo",
+        "       valid_lft forever preferred_lft forever",
+        "2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1400 qdisc pfifo_fast state UP group "
+        "default qlen 1000",
+        "    link/ether 02:fc:00:00:00:01 brd ff:ff:ff:ff:ff:ff",
+        "    inet 192.0.2.2/24 brd 192.0.2.255 scope global eth0",
+        "       valid_lft forever preferred_lft forever"]
+    assert ip.show(config, "link", "lo", False)[1].splitlines()[0] == (
+        "1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN mode DEFAULT "
+        "group default qlen 1000")
+    assert ip.show(config, "address", "lo", True)[1].splitlines()[1:] == [
+        "    inet 127.0.0.1/8 scope host lo", "       valid_lft forever preferred_lft forever"]
+    assert ip.show(config, "address", "nosuch", False) == (1, "")
+    assert ip.routes(config).splitlines() == [
+        "default via 192.0.2.1 dev eth0 ",
+        "192.0.2.0/24 dev eth0 proto kernel scope link src 192.0.2.2 "]
 
 
 def test_ping_times_and_statistics_as_iputils() -> None:
@@ -126,6 +150,7 @@ SCRIPT = "; ".join([
     "echo '== bad'", "ping -c 0 127.0.0.1 2>&1; echo status=$?; ping -W -1 127.0.0.1 2>&1",
     "echo status=$?; ping 2>&1; echo status=$?; ping -c1 nosuch 2>&1; echo status=$?",
     "echo '== ifconfig'", "ifconfig", "ifconfig eth0 2>&1", "echo status=$?",
+    "echo '== ip'", "ip a", "ip route", "ip addr show eth0 2>&1", "echo status=$?",
     "echo '== host'", "host localhost", "host nosuch.example", "echo status=$?",
     "mkdir -p /etc", "echo '10.1.2.3 box.example box' > /etc/hosts", "host box",
     "host 10.1.2.3",
@@ -188,6 +213,13 @@ def test_the_commands_on_pith_without_a_network(tmp_path: Path) -> None:
     assert packets >= 4 and ifc[5].split()[2] == str(packets), ifc  # 2 requests, 2 replies
     assert ifc[8:] == ["eth0: error fetching interface information: Device not found",
                        "status=1"]
+
+    assert got["ip"] == ["1: lo: <LOOPBACK,UP,LOWER_UP> mtu 16384 qdisc noqueue state UNKNOWN "
+                         "group default qlen 1000",
+                         "    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00",
+                         "    inet 127.0.0.1/8 scope host lo",
+                         "       valid_lft forever preferred_lft forever",
+                         'Device "eth0" does not exist.', "status=1"]
 
     assert got["host"] == ["localhost has address 127.0.0.1",
                            "Host nosuch.example not found: 3(NXDOMAIN)", "status=1",

@@ -1,8 +1,8 @@
 """The network commands inside Pith booted with a network (a TAP in the test's own
 namespace, the host side 10.0.2.2): ping reaches the host and reports a silent address,
-ifconfig shows Pith's address, netstat and /proc/net list the sockets a process holds,
-host finds localhost and asks a DNS server on the host side for other names (which ping
-takes too), /proc/net/dev counts eth0's frames."""
+ifconfig and ip show Pith's address (and ip its routes), netstat and /proc/net list the
+sockets a process holds, host finds localhost and asks a DNS server on the host side for
+other names (which ping takes too), /proc/net/dev counts eth0's frames."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ SCRIPT = "; ".join([
     "echo '== ping'", f"ping -c 2 -i 0.2 {HOST_IP}", "echo status=$?",
     "echo '== lost'", "ping -c 1 -W 1 10.0.2.99", "echo status=$?",
     "echo '== ifconfig'", "ifconfig",
+    "echo '== ip'", "ip -4 addr show eth0", "ip route",
     "echo '== sockets'", f"python -c {shlex.quote(HOLDER)}",
     "echo '== host'", "host localhost", "echo status=$?",
     "echo '== dns'", "host box.test", "host nosuch.test", "echo status=$?",
@@ -81,6 +82,14 @@ def test_the_network_commands_on_a_booted_network(netns: Netns, tmp_path: Path) 
     assert f"inet {PITH_IP}  netmask 255.255.255.0  broadcast 10.0.2.255" in ifconfig
     assert "ether 52:54:00:12:34:56  txqueuelen 1000  (Ethernet)" in ifconfig
     assert "lo: flags=73<UP,LOOPBACK,RUNNING>" in ifconfig
+
+    assert got["ip"] == [
+        "2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc pfifo_fast state UP group "
+        "default qlen 1000",
+        f"    inet {PITH_IP}/24 brd 10.0.2.255 scope global eth0",
+        "       valid_lft forever preferred_lft forever",
+        f"default via {HOST_IP} dev eth0 ",
+        f"10.0.2.0/24 dev eth0 proto kernel scope link src {PITH_IP} "]
 
     sockets = got["sockets"]
     assert "tcp        0      0 10.0.2.15:8080          0.0.0.0:*               LISTEN     " \
