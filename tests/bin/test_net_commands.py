@@ -145,7 +145,7 @@ def test_etc_hosts_is_read_as_glibc_does(tmp_path: Path) -> None:
 
 
 SCRIPT = "; ".join([
-    "echo '== ping'", "ping -c 2 -i 0.2 127.0.0.1", "echo status=$?",
+    "echo '== ping'", "ping -c 2 -i 0.2 -W 30 127.0.0.1", "echo status=$?",
     "echo '== noroute'", "ping -c 1 10.0.2.2 2>&1", "echo status=$?",
     "echo '== bad'", "ping -c 0 127.0.0.1 2>&1; echo status=$?; ping -W -1 127.0.0.1 2>&1",
     "echo status=$?; ping 2>&1; echo status=$?; ping -c1 nosuch 2>&1; echo status=$?",
