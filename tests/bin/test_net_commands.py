@@ -156,7 +156,19 @@ SCRIPT = "; ".join([
     "host 10.1.2.3",
     "echo '== netstat'", "python /holder.py",
     "echo '== dev'", "cat /proc/net/dev",
+    "echo '== interrupted'", "python /interrupt.py",
 ])
+
+# ping with no count, ^C (SIGINT) once its first reply is printed: the statistics, status 0.
+INTERRUPT = """
+import os, signal, subprocess
+p = subprocess.Popen(["ping", "-i", "0.2", "127.0.0.1"], stdout=subprocess.PIPE, text=True)
+first = [p.stdout.readline(), p.stdout.readline()]
+os.kill(p.pid, signal.SIGINT)
+out, _ = p.communicate(timeout=60)
+print("".join(first) + out, end="")
+print(f"status={p.returncode}")
+"""
 
 # A TCP connection over the loopback, held while netstat -tn runs.
 HOLDER = """
@@ -178,6 +190,7 @@ def test_the_commands_on_pith_without_a_network(tmp_path: Path) -> None:
     src = tmp_path / "src"
     src.mkdir()
     (src / "holder.py").write_text(HOLDER)
+    (src / "interrupt.py").write_text(INTERRUPT)
     image = tmp_path / "disk.img"
     make_image(image, 16 << 20, src).dev.close()  # type: ignore[attr-defined]
     argv = [sys.executable, "-m", "pith", "boot", "--image", str(image), "--command", SCRIPT]
@@ -240,3 +253,8 @@ def test_the_commands_on_pith_without_a_network(tmp_path: Path) -> None:
 
     dev = got["dev"][2:]
     assert len(dev) == 1 and dev[0].split()[0] == "lo:" and int(dev[0].split()[2]) >= 4
+
+    lines = got["interrupted"]
+    assert lines[1].startswith("64 bytes from 127.0.0.1: icmp_seq=1 ttl=64 time="), lines
+    assert "--- 127.0.0.1 ping statistics ---" in lines, lines
+    assert lines[-2].startswith("rtt min/avg/max/mdev = ") and lines[-1] == "status=0"
