@@ -309,6 +309,13 @@ class InetServer(Server):
             self.stack.close(sock)
         self.owners.disown(sock)
 
+    def _drop(self, sock: int) -> None:
+        """Close one of inet's own sockets from its waiter (which _close would answer EBADF
+        before the waiter could give its own answer)."""
+        with contextlib.suppress(NetError):
+            self.stack.close(sock)
+        self.owners.disown(sock)
+
     def do_set_option(self, r: ip.SetOption, caller: Caller) -> ip.Done:
         sock = self._mine(r.sock, caller)
         if r.name not in ip.OPTIONS:
@@ -387,13 +394,13 @@ class InetServer(Server):
                 addresses = answer(ident, data) if (host, port) == (self.dns, 53) else None
                 if addresses is None:
                     continue
-                self._close(sock)
+                self._drop(sock)
                 if not addresses:
                     return Failure("ENOENT", f"{r.name}: no such name")
                 return ip.Resolved(r.name, addresses)
 
         def expire() -> Failure:
-            self._close(sock)
+            self._drop(sock)
             return Failure("ETIMEDOUT", f"{r.name}: no answer from the DNS server {self.dns}")
         try:
             return self._net(lambda: self._block(caller, attempt, {sock: "r"},
@@ -410,7 +417,9 @@ class InetServer(Server):
 
     def do_interfaces(self, r: ip.Interfaces, caller: Caller) -> ip.InterfaceList:
         config = self.stack.config
-        out = [ip.InterfaceInfo("lo", "127.0.0.1/8", "", config.loopback_mtu, True)]
+        packets, size = self.stack.stats["lo.packets"], self.stack.stats["lo.bytes"]
+        out = [ip.InterfaceInfo("lo", "127.0.0.1/8", "", config.loopback_mtu, True,
+                                packets, size, packets, size)]
         if config.address is not None:
             link = self._link()
             mac = ":".join(f"{b:02x}" for b in config.mac)

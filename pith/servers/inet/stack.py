@@ -616,6 +616,8 @@ class Stack:
             self.stats["ip.no_route"] += 1
             return
         if route.interface is Interface.LO:
+            self.stats["lo.packets"] += 1  # (ifconfig's and /proc/net/dev's counts for lo)
+            self.stats["lo.bytes"] += len(packet)
             self._loop.append(packet)
             return
         assert self.arp is not None

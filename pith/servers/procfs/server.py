@@ -5,13 +5,15 @@
     /proc/<pid>/status  with pm: Name, State, Pid, PPid, Pgid of each of pm's processes
                         (as Linux's); without: name, pid, kind of each process rs started
     /proc/<pid>/cmdline with pm: its argv, each argument ended by a NUL
+    /proc/net/dev, tcp, udp  with inet: interface counters and sockets, in Linux's shapes
+                        (net.py)
 
-The facts come from rs (its "rs" endpoint: `uses = ["rs"]`) and pm (`uses =
-["pm"]`, if it runs), asked afresh at every lookup and read, so the files are
-always current. pm is asked with a timeout: pm may itself be waiting on vfs,
-which may be waiting on us (EAGAIN, not a deadlock). rs or pm gone (dead,
-restarting) is EIO for that request, not the end of procfs. It speaks the fs protocol like
-any file system; anything that would change it gets EROFS.
+The facts come from rs (its "rs" endpoint: `uses = ["rs"]`), pm (`uses =
+["pm"]`, if it runs) and inet (`uses = ["inet"]`, if it runs), asked afresh at every
+lookup and read, so the files are always current. pm and inet are asked with a timeout: pm
+may itself be waiting on vfs, which may be waiting on us (EAGAIN, not a deadlock). rs, pm
+or inet gone (dead, restarting) is EIO for that request, not the end of procfs. It speaks
+the fs protocol like any file system; anything that would change it gets EROFS.
 """
 
 from __future__ import annotations
@@ -25,14 +27,19 @@ import msgspec
 from pith.kernel.core.errors import KernelError, Timeout
 from pith.lib.server import Caller, Client, Server, ServiceError
 from pith.protocols import fs as fp
+from pith.protocols import inet as ip
 from pith.protocols import pm as pp
 from pith.protocols.rs import IpcCounts, Processes, RsReply, Services
+from pith.servers.procfs import net
 
 __all__ = ["ProcfsServer"]
 
 SERVICES, IPC = 2, 3  # inode numbers; process <pid> is 16 * pid, its status 16 * pid + 1,
 STATUS, CMDLINE = 1, 2  # its cmdline 16 * pid + 2
+NET, NET_DEV, NET_TCP, NET_UDP = 4, 5, 6, 7  # /proc/net and its files
+NET_FILES = {"dev": NET_DEV, "tcp": NET_TCP, "udp": NET_UDP}
 PM_TIMEOUT = 1.0  # seconds
+INET_TIMEOUT = 3.0  # seconds (inet may wait ETH_TIMEOUT on eth for the counters)
 STATES = {"R": "R (running)", "Z": "Z (zombie)"}
 DIR, FILE = stat.S_IFDIR | 0o555, stat.S_IFREG | 0o444
 
@@ -44,14 +51,17 @@ class ProcfsServer(Server):
     def setup(self) -> None:
         self.rs = Client(self.caps["rs"], RsReply, self.gate_of)
         self.pm = Client(self.caps["pm"], pp.PmReply, self.gate_of) if "pm" in self.caps else None
+        self.inet = Client(self.caps["inet"], ip.InetReply, self.gate_of) \
+            if "inet" in self.caps else None
 
     @staticmethod
     def _ask(client: Client, request: msgspec.Struct, timeout: float | None = None) -> Any:
-        """`request` of rs or pm; EAGAIN if it takes too long, EIO if it is gone."""
+        """`request` of rs, pm or inet; EAGAIN if it takes too long, EIO if it is gone."""
         try:
             return client.call(request, timeout=timeout)
         except Timeout:
-            raise ServiceError("EAGAIN", "pm is busy; try again") from None
+            raise ServiceError("EAGAIN", f"no answer to {type(request).__name__} yet; "
+                               "try again") from None
         except KernelError as e:
             raise ServiceError("EIO", f"no answer to {type(request).__name__}: {e}") from None
 
@@ -69,7 +79,16 @@ class ProcfsServer(Server):
                         "".join(f"{a}\0" for a in r.argv).encode())
                 for r in rows}
 
+    def _net_text(self, ino: int) -> str:
+        assert self.inet is not None
+        if ino == NET_DEV:
+            return net.dev(self._ask(self.inet, ip.Interfaces(), INET_TIMEOUT).interfaces)
+        rows = self._ask(self.inet, ip.Connections(), INET_TIMEOUT).connections
+        return net.tcp(rows) if ino == NET_TCP else net.udp(rows)
+
     def _text(self, ino: int) -> bytes:
+        if ino in NET_FILES.values() and self.inet is not None:
+            return self._net_text(ino).encode()
         if ino == SERVICES:
             rows = self._ask(self.rs, Services()).rows
             lines = ["NAME PID MODE STATE RESTARTS LAST-FAILURE"]
@@ -87,15 +106,20 @@ class ProcfsServer(Server):
         return ("\n".join(lines) + "\n").encode()
 
     def _attr(self, ino: int) -> fp.Attr:
-        if ino == fp.ROOT or (ino % 16 == 0 and ino // 16 in self._pids()):
+        if ino == fp.ROOT or (ino == NET and self.inet is not None) or (
+                ino % 16 == 0 and ino // 16 in self._pids()):
             return fp.Attr(ino, DIR, 2, 0, 0, 0, 0, 0, 0)
         return fp.Attr(ino, FILE, 1, 0, 0, len(self._text(ino)), 0, 0, 0)
 
     def _entries(self, ino: int) -> list[tuple[str, int]]:
         if ino == fp.ROOT:
             pids = [(str(pid), 16 * pid) for pid in sorted(self._pids())]
-            return [(".", fp.ROOT), ("..", fp.ROOT), ("services", SERVICES), ("ipc", IPC), *pids]
+            nets = [("net", NET)] if self.inet is not None else []
+            return [(".", fp.ROOT), ("..", fp.ROOT), ("services", SERVICES), ("ipc", IPC),
+                    *nets, *pids]
         self._attr(ino)  # ENOENT for a process gone
+        if ino == NET:
+            return [(".", NET), ("..", fp.ROOT), *NET_FILES.items()]
         if ino % 16:
             raise ServiceError("ENOTDIR", f"inode {ino} is not a directory")
         files = [("status", ino + STATUS)] + ([("cmdline", ino + CMDLINE)] if self.pm else [])
