@@ -1,9 +1,10 @@
 """The guest half of `pith bench`: an ordinary Python program that runs inside Pith (and,
 for the baseline, on the host) and times what a user program sees, through the posix layer:
-os.stat, os.open/os.read/os.write/os.fsync/os.close, os.getpid, posix_spawn, pipes, a shell
-line. Prints one JSON object: for each operation, seconds per operation (the mean of its
-repetitions in this round), and `macro_output`, what the macro workload printed (so the
-caller can check every system computed the same).
+os.stat, os.open/os.read/os.write/os.fsync/os.close, os.getpid, posix_spawn, pipes, TCP over
+the loopback (a 64-byte echo, and throughput), a shell line. Prints one JSON object: for
+each operation, seconds per operation (the mean of its repetitions in this round), and
+`macro_output`, what the macro workload printed (so the caller can check every system
+computed the same).
 
 Usage: bench.py pith|host WORKDIR TRUE_PY TARBALL [REPEAT]
        bench.py untar TARBALL DIR     (the macro workload's unpacker: Pith has no tar)
@@ -104,6 +105,64 @@ def pipe_seconds_per_mib(guest: str, size: int) -> float:
     return took / ((got - first) / MIB)
 
 
+def tcp_loopback() -> tuple[object, Callable[[], None]]:
+    """A connected TCP client on 127.0.0.1 whose server (a thread) echoes what it gets;
+    and the call that ends both."""
+    import socket
+    import threading
+
+    server = socket.create_server(("127.0.0.1", 0))
+    client = socket.create_connection(server.getsockname())
+    client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    conn, _ = server.accept()
+    conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def echo() -> None:
+        while data := conn.recv(CHUNK):
+            conn.sendall(data)
+        conn.close()
+    thread = threading.Thread(target=echo, daemon=True)
+    thread.start()
+
+    def end() -> None:
+        client.close()
+        thread.join()
+        server.close()
+    return client, end
+
+
+def tcp_echo_seconds(times: int) -> float:
+    """Seconds per 64-byte request and its echo over loopback TCP (TCP_NODELAY)."""
+    client, end = tcp_loopback()
+    request = b"e" * 64
+
+    def one() -> None:
+        client.sendall(request)  # type: ignore[attr-defined]
+        got = 0
+        while got < len(request):
+            got += len(client.recv(64))  # type: ignore[attr-defined]
+    try:
+        return per_op(one, times)
+    finally:
+        end()
+
+
+def tcp_seconds_per_mib(size: int) -> float:
+    """Seconds per MiB sent to the echo and read back (so each byte crosses TCP twice)."""
+    client, end = tcp_loopback()
+    block = b"t" * CHUNK
+    start = time.perf_counter()
+    sent = got = 0
+    while got < size:
+        if sent < size and sent - got < 4 * CHUNK:
+            client.sendall(block)  # type: ignore[attr-defined]
+            sent += CHUNK
+        got += len(client.recv(CHUNK))  # type: ignore[attr-defined]
+    took = time.perf_counter() - start
+    end()
+    return took / (size / MIB)
+
+
 def writer(size: int) -> int:
     block = b"p" * CHUNK
     while size > 0:
@@ -163,6 +222,8 @@ def measure(where: str, work: str, true_py: str, tarball: str, repeat: int) -> d
         "create_unlink": per_op(create_unlink, max(1, repeat // 2)),
         "spawn": per_op(lambda: spawn_and_wait([sys.executable, true_py]), few),
         "pipe": pipe_seconds_per_mib(guest, max(256 * 1024, repeat * 20 * 1024)),
+        "tcp_echo": tcp_echo_seconds(repeat),
+        "tcp_mib": tcp_seconds_per_mib(max(CHUNK * 4, repeat * 5 * 1024)),
     }
     start = time.perf_counter()
     run_macro()
