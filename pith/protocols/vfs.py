@@ -328,12 +328,32 @@ class FsStatus(msgspec.Struct, frozen=True, tag=True):
     name_max: int
 
 
+class Readiness(msgspec.Struct, frozen=True, tag=True):
+    """select's question about the caller's fds: which are readable and writable now.
+    Answered at once (`Readied`), never waits: the posix layer asks again while it waits."""
+
+    fds: list[int]
+
+
+class FdReady(msgspec.Struct, frozen=True):
+    fd: int
+    readable: bool  # there are bytes to read (a pipe's or the console's; a file always)
+    writable: bool  # there is room to write
+    hangup: bool = False  # a pipe's read end whose writers are all gone (a read ends)
+    bad: bool = False  # not an open fd
+
+
+class Readied(msgspec.Struct, frozen=True, tag=True):
+    fds: list[FdReady]
+
+
 VfsRequest = (
     Open | Close | Read | Write | Seek | Stat | Fstat | Mkdir | Rmdir | Unlink | Rename | Link
     | Symlink | Readlink | Listdir | Truncate | SetAttr | Umask | Chdir | Getcwd | Dup | Dup2
     | Pipe | Sync | Statfs | Inherit | Exec | Forget | ForgetUsers | ConsoleInput | ConsoleFlush
+    | Readiness
 )
 VfsReply = (
     Done | Opened | Data | Written | Position | Status | Target | Names | Cwd | Piped | FsStatus
-    | Masked
+    | Masked | Readied
 )

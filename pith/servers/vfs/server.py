@@ -33,7 +33,7 @@ from pith.servers.vfs.dev import CONSOLE, TTY, DevFs
 from pith.servers.vfs.fds import MAX_FDS, Description, File, PipeEnd, Proc, Terminal
 from pith.servers.vfs.names import NameCache
 from pith.servers.vfs.paths import MAX_LINKS, FsClient, Loc, Mount, Mounts, Walk, isdir, islink
-from pith.servers.vfs.pipes import Answers, Pipe, PipeMemory
+from pith.servers.vfs.pipes import CAPACITY, PIPE_BUF, Answers, Pipe, PipeMemory
 
 __all__ = ["DEFAULT_MOUNTS", "VfsServer"]
 
@@ -368,6 +368,31 @@ class VfsServer(Server):
 
     def do_stat(self, request: vp.Stat, caller: Caller) -> vp.Status:
         return status(*self.walk(caller).node(request.path, request.follow))
+
+    def do_readiness(self, request: vp.Readiness, caller: Caller) -> vp.Readied:
+        if len(request.fds) > MAX_FDS:
+            raise ServiceError("EINVAL", f"{len(request.fds)} fds in one Readiness")
+        out = []
+        for fd in request.fds:
+            try:
+                desc = self.desc(caller, fd)
+            except ServiceError:
+                out.append(vp.FdReady(fd, False, False, bad=True))
+                continue
+            out.append(self.ready(fd, desc))
+        return vp.Readied(out)
+
+    def ready(self, fd: int, desc: Description) -> vp.FdReady:
+        """What select would report of `desc` now."""
+        if isinstance(desc, PipeEnd):
+            pipe = desc.pipe
+            if desc.writing:
+                return vp.FdReady(fd, False, len(pipe.buf) + PIPE_BUF <= CAPACITY
+                                  or pipe.readers == 0)  # (no reader: a write fails at once)
+            return vp.FdReady(fd, bool(pipe.buf or pipe.writes), False, pipe.writers == 0)
+        if isinstance(desc, Terminal):
+            return vp.FdReady(fd, desc.readable and bool(self.console.chunks), desc.writable)
+        return vp.FdReady(fd, desc.readable, desc.writable)
 
     def do_fstat(self, request: vp.Fstat, caller: Caller) -> vp.Status:
         desc = self.desc(caller, request.fd)

@@ -144,6 +144,41 @@ def selecting() -> None:
     two.close()
 
 
+def pipes_too() -> None:
+    import select
+    import time
+    r, w = os.pipe()
+    print("empty pipe", select.select([r], [w], [], 0))
+    os.write(w, b"data")
+    print("pipe with data", select.select([r], [], [], 0) == ([r], [], []))
+    one, two = socket.socketpair()
+
+    def later() -> None:
+        time.sleep(0.1)
+        os.write(w, b"more")
+    threading.Thread(target=later).start()
+    os.read(r, 100)
+    print("socket and pipe", select.select([one, r], [], [], 30) == ([r], [], []))
+    os.read(r, 100)
+    two.send(b"s")
+    print("socket ready", select.select([one, r], [], [], 30) == ([one], [], []))
+    poller = select.poll()
+    poller.register(r, select.POLLIN)
+    os.close(w)
+    print("end of pipe", poller.poll(30000) == [(r, select.POLLHUP)])
+    print("end of pipe, select", select.select([r], [], [], 30) == ([r], [], []))
+    os.close(r)
+    start = time.monotonic()
+    select.select([], [], [], 0.05)
+    print("select as sleep", time.monotonic() - start >= 0.05)
+    try:
+        select.select([r], [], [], 0)
+    except OSError as e:
+        print("closed fd", errno.errorcode[e.errno])
+    one.close()
+    two.close()
+
+
 class Upper(socketserver.StreamRequestHandler):
     def handle(self) -> None:
         self.wfile.write(self.rfile.readline().upper())
@@ -173,5 +208,6 @@ def names() -> None:
     print("inet_aton", socket.inet_aton("10.0.2.15"), socket.htons(80))
 
 
-for part in (tcp_echo, makefile_lines, errors, udp, selecting, with_socketserver, names):
+for part in (tcp_echo, makefile_lines, errors, udp, selecting, pipes_too, with_socketserver,
+             names):
     part()
