@@ -20,7 +20,11 @@ LIMIT = 1 << 20  # widths and precisions beyond this are cut to it
 
 
 class FormatError(Exception):
-    """A format that asks for more arguments than it was given."""
+    """A format that asks for more arguments than it was given (after `partial`)."""
+
+    def __init__(self, message: str, partial: str = "") -> None:
+        super().__init__(message)
+        self.partial = partial
 
 
 class Arguments:
@@ -106,4 +110,7 @@ def sprintf(fmt: str, args: list[Value], convfmt: str) -> str:
         if precision is not None:
             digits, negative = number_part(precision, given)
             spec += "" if negative else "." + (digits or "0")
-        out.append(convert(conv, spec, given.next(), convfmt))
+        try:
+            out.append(convert(conv, spec, given.next(), convfmt))
+        except FormatError as e:
+            raise FormatError(str(e), "".join(out)) from None

@@ -67,7 +67,8 @@ class Ref:
         self.container, self.key = container, key
 
     def array(self) -> Array:
-        current = self.container[self.key]  # type: ignore[index]
+        c = self.container
+        current = c.get(self.key) if isinstance(c, dict) else c[self.key]  # type: ignore[index]
         if isinstance(current, Ref):
             arr = current.array()
         elif isinstance(current, dict):
@@ -146,6 +147,16 @@ class Interpreter:
         try:
             return sprintf(fmt, args, self.special_str("CONVFMT"))
         except FormatError as e:
+            raise AwkError(str(e)) from None
+        except (OverflowError, ValueError, MemoryError) as e:
+            raise AwkError(f"bad format {fmt!r}: {e}") from None
+
+    def printf_text(self, fmt: str, args: list[Value]) -> str:
+        """printf's text; with too few arguments, what came before is written (as mawk)."""
+        try:
+            return sprintf(fmt, args, self.special_str("CONVFMT"))
+        except FormatError as e:
+            self.write(self.out, e.partial)
             raise AwkError(str(e)) from None
         except (OverflowError, ValueError, MemoryError) as e:
             raise AwkError(f"bad format {fmt!r}: {e}") from None
@@ -279,7 +290,7 @@ class Interpreter:
 
     def open_main(self, name: str) -> None:
         self.vars["FNR"] = 0.0
-        self.vars["FILENAME"] = name if name != "-" else ""
+        self.vars["FILENAME"] = name
         if name in ("-", "/dev/stdin"):
             self.main = self.stdin
             return
@@ -304,7 +315,7 @@ class Interpreter:
     def exec_print(self, stmt: n.Print) -> None:
         if stmt.printf:
             values = [self.eval(a) for a in stmt.args]
-            text = self.format(self.tostr(values[0]), values[1:])
+            text = self.printf_text(self.tostr(values[0]), values[1:])
         elif not stmt.args:
             text = self.record.text + self.special_str("ORS")
         else:

@@ -270,7 +270,7 @@ class Parser:
         mode = self.advance().kind
         saved, self.no_gt = self.no_gt, True
         try:
-            dest = self.concat()
+            dest = self.ternary()
         finally:
             self.no_gt = saved
         return n.Print(printf, args, mode, dest)
