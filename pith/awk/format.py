@@ -65,6 +65,8 @@ def convert(conv: str, spec: str, v: Value, convfmt: str) -> str:
         if n is None:
             return (spec + "s") % number_name(to_num(v))
         n &= MASK if n < 0 else -1
+        if conv == "o" and "#" in spec:
+            spec = alternate_octal(spec, n)
         return (spec + ("d" if conv == "u" else conv)) % n
     if conv in "eEfFgG":
         return (spec + conv) % to_num(v)
@@ -76,6 +78,17 @@ def convert(conv: str, spec: str, v: Value, convfmt: str) -> str:
             text = v[:1]
         return (re.sub(r"\.[0-9]*", "", spec) + "s") % text
     return (spec + "s") % to_str(v, convfmt, lambda f, a: sprintf(f, a, convfmt))
+
+
+def alternate_octal(spec: str, n: int) -> str:
+    """%#o as C has it (a leading 0, by raising the precision), which Python spells 0o."""
+    digits = f"{n:o}"
+    m = re.fullmatch(r"%([-+ #0]*)([0-9]*)(?:\.([0-9]*))?", spec)
+    assert m is not None
+    flags, width, precision = m.group(1).replace("#", ""), m.group(2), int(m.group(3) or 0)
+    if not digits.startswith("0"):
+        precision = max(precision, len(digits) + 1)
+    return "%" + flags + width + "." + str(precision)
 
 
 def number_name(x: float) -> str:

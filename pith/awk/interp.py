@@ -98,6 +98,7 @@ class Interpreter:
         self.record = Record(self.field_separator, lambda: self.special_str("OFS"), self.tostr)
         self.stdin = RecordReader(sys.stdin.buffer)
         self.out = stdout or sys.stdout.buffer
+        self.err = sys.stderr.buffer
         self.streams = Streams(self.out, self.stdin)
         self.tty = os.isatty(self.out.fileno()) if stdout is None else False
         self.main: RecordReader | None = None
@@ -151,13 +152,12 @@ class Interpreter:
         except (OverflowError, ValueError, MemoryError) as e:
             raise AwkError(f"bad format {fmt!r}: {e}") from None
 
-    def printf_text(self, fmt: str, args: list[Value]) -> str:
-        """printf's text; with too few arguments, what came before is written (as mawk)."""
+    def printf_text(self, fmt: str, args: list[Value]) -> tuple[str, AwkError | None]:
+        """printf's text; with too few arguments, what came before it and the error (mawk)."""
         try:
-            return sprintf(fmt, args, self.special_str("CONVFMT"))
+            return sprintf(fmt, args, self.special_str("CONVFMT")), None
         except FormatError as e:
-            self.write(self.out, e.partial)
-            raise AwkError(str(e)) from None
+            return e.partial, AwkError(str(e))
         except (OverflowError, ValueError, MemoryError) as e:
             raise AwkError(f"bad format {fmt!r}: {e}") from None
 
@@ -242,7 +242,7 @@ class Interpreter:
 
     def write(self, f: IO[bytes], text: str) -> None:
         f.write(text.encode("latin-1", "replace"))
-        if self.tty and f is self.out:
+        if (self.tty and f is self.out) or f is self.err:
             f.flush()
 
     # ------------------------------------------------------------ the main input
@@ -313,9 +313,10 @@ class Interpreter:
         self.eval(stmt.expr)
 
     def exec_print(self, stmt: n.Print) -> None:
+        error = None
         if stmt.printf:
             values = [self.eval(a) for a in stmt.args]
-            text = self.printf_text(self.tostr(values[0]), values[1:])
+            text, error = self.printf_text(self.tostr(values[0]), values[1:])
         elif not stmt.args:
             text = self.record.text + self.special_str("ORS")
         else:
@@ -329,6 +330,8 @@ class Interpreter:
             except StreamError as e:
                 raise AwkError(str(e)) from None
         self.write(f, text)
+        if error is not None:
+            raise error
 
     def exec_if(self, stmt: n.If) -> None:
         if to_bool(self.eval(stmt.test)):

