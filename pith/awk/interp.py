@@ -68,7 +68,7 @@ class Ref:
 
     def array(self) -> Array:
         c = self.container
-        current = c.get(self.key) if isinstance(c, dict) else c[self.key]  # type: ignore[index]
+        current = c.get(self.key) if isinstance(c, dict) else c[self.key]  # type: ignore[index, arg-type]
         if isinstance(current, Ref):
             arr = current.array()
         elif isinstance(current, dict):
