@@ -18,7 +18,7 @@ from pith.lib.gnu import broken_pipe, strerror
 __all__ = ["main"]
 
 PROG = "awk"
-USAGE = "usage: awk [-F value] [-v var=value] [--] 'program text' [file ...]\n" \
+USAGE = "Usage: awk [-F value] [-v var=value] [--] 'program text' [file ...]\n" \
         "       awk [-F value] [-v var=value] [-f program-file] [--] [file ...]\n"
 HELP = USAGE + """
 POSIX awk: pattern-action programs over records and fields.
@@ -70,7 +70,7 @@ def parse_options(argv: list[str]) -> tuple[Options, list[str]]:
         if not arg.startswith("-") or arg == "-":
             return opts, argv[i:]
         letter = arg[1]
-        if letter not in "Fvf W":
+        if letter not in "FvfW":
             raise Usage(f"not an option: {arg}")
         value, i = option_value(argv, i, letter)
         if letter == "F":
