@@ -22,7 +22,7 @@ from pith.awk.fields import RecordReader
 from pith.awk.format import FormatError, sprintf
 from pith.awk.record import FieldError, Record
 from pith.awk.regex import RegexError, compile_ere
-from pith.awk.streams import StreamError, Streams
+from pith.awk.streams import StreamError, Streams, from_host, host
 from pith.awk.values import UNINIT, Value, compare, number_text, strnum, to_bool, to_num
 
 __all__ = ["AwkError", "Interpreter"]
@@ -122,7 +122,7 @@ class Interpreter:
                  OFMT="%.6g", NR=0.0, FNR=0.0, RSTART=0.0, RLENGTH=-1.0, FILENAME="")
         v["ARGV"] = {str(i): (strnum(a) if i else a) for i, a in enumerate(argv)}
         v["ARGC"] = float(len(argv))
-        v["ENVIRON"] = {k: strnum(val) for k, val in os.environ.items()}
+        v["ENVIRON"] = {from_host(k): strnum(from_host(val)) for k, val in os.environ.items()}
 
     # ------------------------------------------------------------ conversions
 
@@ -295,7 +295,7 @@ class Interpreter:
             self.main = self.stdin
             return
         try:
-            self.main_file = open(name, "rb")  # noqa: SIM115
+            self.main_file = open(host(name), "rb")  # noqa: SIM115
         except OSError as e:
             raise AwkError(f"cannot open {name} ({os.strerror(e.errno or 0)})") from None
         self.main = RecordReader(self.main_file)

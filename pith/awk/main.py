@@ -13,6 +13,7 @@ import sys
 from pith.awk.interp import AwkError, Interpreter
 from pith.awk.lexer import AwkSyntaxError, unescape
 from pith.awk.parser import parse
+from pith.awk.streams import from_host, host
 from pith.lib.gnu import broken_pipe, strerror
 
 __all__ = ["main"]
@@ -102,7 +103,7 @@ def program_text(opts: Options, operands: list[str]) -> tuple[str, list[str]]:
             if name == "-" or name == "/dev/stdin":
                 parts.append(sys.stdin.buffer.read().decode("latin-1"))
             else:
-                with open(name, "rb") as f:
+                with open(host(name), "rb") as f:
                     parts.append(f.read().decode("latin-1"))
         except OSError as e:
             raise Usage(f"couldn't open file {name} ({strerror(e)})") from None
@@ -137,7 +138,7 @@ def main(argv: list[str]) -> int:
     """awk's whole run: its exit status."""
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 12000))
     try:
-        return run(argv)
+        return run([from_host(a) for a in argv])
     except Usage as e:
         sys.stderr.write(f"{PROG}: {e}\n")
         return 2

@@ -25,13 +25,13 @@ class Record:
                  tostr: Callable[[Value], str]) -> None:
         self.fs, self.ofs, self.tostr = fs, ofs, tostr  # FS (and paragraph mode), OFS, CONVFMT
         self.text = ""
-        self.value: Value = UNINIT  # $0 as a value (a strnum when it looks numeric)
+        self.value: Value | None = UNINIT  # $0 as a value (a strnum if it looks numeric; lazy)
         self.fields: list[Value] | None = []
         self.split_by = (" ", False)  # FS (and paragraph mode) as they were when $0 was set
 
     def set_text(self, text: str) -> None:
         self.text = text
-        self.value = strnum(text)
+        self.value = None
         self.fields = None
         self.split_by = self.fs()
 
@@ -48,6 +48,8 @@ class Record:
 
     def get(self, i: int) -> Value:
         if i == 0:
+            if self.value is None:
+                self.value = strnum(self.text)
             return self.value
         if i < 0:
             raise FieldError(f"negative field index ${i}")

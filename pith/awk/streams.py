@@ -10,6 +10,7 @@ getline sources are standard input. Entry point: `Streams`.
 from __future__ import annotations
 
 import contextlib
+import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -17,7 +18,17 @@ from typing import IO, BinaryIO
 
 from pith.awk.fields import RecordReader
 
-__all__ = ["StreamError", "Streams"]
+__all__ = ["StreamError", "Streams", "from_host", "host"]
+
+
+def host(text: str) -> str:
+    """A name or command in awk's text (a character a byte) as the host's str for it."""
+    return os.fsdecode(text.encode("latin-1", "replace"))
+
+
+def from_host(text: str) -> str:
+    """A host str (argv, the environment) as awk's text: its bytes, a character each."""
+    return os.fsencode(text).decode("latin-1")
 
 
 class StreamError(Exception):
@@ -65,12 +76,12 @@ class Streams:
             return sys.stderr.buffer
         if mode == "|":
             self.flush_all()
-            proc = subprocess.Popen(name, shell=True, stdin=subprocess.PIPE)
+            proc = subprocess.Popen(host(name), shell=True, stdin=subprocess.PIPE)
             assert proc.stdin is not None
             self.outputs[name] = Output(proc.stdin, proc)
             return proc.stdin
         try:
-            file = open(name, "ab" if mode == ">>" else "wb")  # noqa: SIM115
+            file = open(host(name), "ab" if mode == ">>" else "wb")  # noqa: SIM115
         except OSError:
             raise StreamError(f'cannot open "{name}" for output') from None
         self.outputs[name] = Output(file, None)
@@ -85,12 +96,12 @@ class Streams:
             return self.stdin_reader
         if mode == "|":
             self.flush_all()
-            proc = subprocess.Popen(name, shell=True, stdout=subprocess.PIPE)
+            proc = subprocess.Popen(host(name), shell=True, stdout=subprocess.PIPE)
             assert proc.stdout is not None
             self.inputs[name] = Input(RecordReader(proc.stdout), proc, proc.stdout)
         else:
             try:
-                file = open(name, "rb")  # noqa: SIM115
+                file = open(host(name), "rb")  # noqa: SIM115
             except OSError:
                 return None
             self.inputs[name] = Input(RecordReader(file), None, file)
@@ -119,7 +130,7 @@ class Streams:
 
     def system(self, command: str) -> int:
         self.flush_all()
-        proc = subprocess.Popen(command, shell=True)
+        proc = subprocess.Popen(host(command), shell=True)
         return status_of(proc)
 
     def fflush(self, name: str | None) -> int:

@@ -32,6 +32,9 @@ PREFIX = re.compile(r"[ \t\n\r\f\v]*([-+]?(?:0[xX][0-9a-fA-F]+|(?:[0-9]+\.?[0-9]
                     r"(?:[eE][-+]?[0-9]+)?|[iI][nN][fF](?:[iI][nN][iI][tT][yY])?|[nN][aA][nN]))")
 WHOLE = re.compile(PREFIX.pattern + r"[ \t\n\r\f\v]*\Z")
 BIG = 2.0 ** 63
+NOT_NUMERIC_START = frozenset(
+    chr(c) for c in range(256)
+    if chr(c) not in "0123456789+-. \t\n\r\f\viInN")  # (a quick no before the regex)
 
 
 def parse_number(text: str) -> float:
@@ -48,7 +51,7 @@ def parse_number(text: str) -> float:
 
 def strnum(text: str) -> str:
     """`text` as input gives it: a StrNum when it looks like a number, else the string."""
-    if not text or not WHOLE.match(text):
+    if not text or (text[0] in NOT_NUMERIC_START) or not WHOLE.match(text):
         return text
     value = StrNum(text)
     value.num = parse_number(text)
