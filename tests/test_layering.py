@@ -8,7 +8,7 @@ counts) is read with `ast`, and each layer may import only what it is allowed:
 - protocols: other protocols, the framework, the core's errors and rights;
 - a server or driver: protocols, the framework, the core — and its own package, never
   another server's or driver's code (it reaches them by IPC only);
-- the library, the commands, the shell and the programs rs runs: no server, driver or tool.
+- the library, the commands, the shell, awk and the programs rs runs: no server, driver or tool.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def _allowed(module: str, target: str) -> bool:
     if _within(module, "pith.servers", "pith.drivers"):
         return _within(target, "pith.protocols", "pith.lib", "pith.kernel.core",
                        _own_package(module))
-    if _within(module, "pith.lib", "pith.bin", "pith.shell", "pith.programs"):
+    if _within(module, "pith.lib", "pith.bin", "pith.shell", "pith.awk", "pith.programs"):
         return not _within(target, "pith.servers", "pith.drivers", "pith.tools")
     return True  # the host-side tools and the CLI may use anything
 

@@ -46,6 +46,17 @@ LINES = [
     "printf 'a\\nb\\n' | sed -E '$a end' | sed -E 's/(.*)/[\\1]/'",
     "printf 'x\\ny\\n' > f; sed -i.bak '1d' f; cat f f.bak; sed -n '$=' f f.bak; sed q5 f; echo $?",
     "seq 3 | sed -e :a -e '$!N;s/\\n/,/;ta'; sed p nope; echo $?; sed 's/x' f; echo $?",
+    "printf 'a 1\\nb 2\\na 3\\n' | awk '{ s[$1] += $2 } END { for (k in s) print k, s[k] }' | sort",
+    "seq 5 | awk 'NR % 2 { print NR \": \" $0 } END { print NR }'; echo x:y:z | awk -F: -v OFS=- "
+    "'{ $1 = $1; print; print NF }'",
+    "awk 'BEGIN { while ((\"echo a b\" | getline l) > 0) print \"got\", l; system(\"echo sys\"); "
+    "print \"p\" | \"cat\"; close(\"cat\"); exit 3 }'; echo $?",
+    "printf 'one\\ntwo\\n' > f; awk '{ print FILENAME, FNR, $0 > \"out\" } END { close(\"out\"); "
+    "while ((getline l < \"out\") > 0) print \"r\", l }' f; cat out",
+    "awk 'BEGIN { printf \"%5.2f|%-4s|%x\\n\", 3.14159, \"ab\", 255 }'; awk 'BEGIN { x = }'; "
+    "echo $?",
+    "echo hello world | awk '{ n = gsub(/o/, \"0\"); print n, $0, toupper(substr($2, 1, 3)), "
+    "length($0) }'; awk '{ print }' nope; echo $?",
 ]
 
 pytestmark = pytest.mark.skipif(shutil.which("dash") is None, reason="needs dash")
