@@ -48,7 +48,9 @@ from pith.servers.mfs.layout import (
 from pith.servers.mfs.writethrough import WriteThrough
 from pith.servers.mfs.zonemap import ZERO_BLOCK
 
-__all__ = ["READDIR_MAX", "FsError", "MinixFS"]
+__all__ = ["READDIR_MAX", "READ_AHEAD", "FsError", "MinixFS"]
+
+READ_AHEAD = 64  # blocks a sequential read brings into the cache past what it asked
 
 READDIR_MAX = 512  # entries in one readdir answer (fits fs.MAX_IO with 60-byte names)
 
@@ -91,6 +93,7 @@ class MinixFS(Directories, WriteThrough):
         self._names: set[int] = set()  # dirty blocks holding directory entries
         self._pointers: set[int] = set()  # dirty indirect blocks
         self._inode_hint = 1
+        self._next_read = (0, 0)  # (inode, file block) a sequential read would go on from
 
     # == making and mounting ================================================================
     @staticmethod
@@ -198,6 +201,21 @@ class MinixFS(Directories, WriteThrough):
 
     @_guard
     def read(self, ino: int, offset: int, size: int) -> bytes:
+        data, lo, count = self._read(ino, offset, size)
+        return data[lo:lo + count]
+
+    @_guard
+    def read_into(self, ino: int, offset: int, size: int, out: memoryview) -> int:
+        """`read`, into `out` (at least as long as what is read): the count."""
+        data, lo, count = self._read(ino, offset, size)
+        out[:count] = memoryview(data)[lo:lo + count]
+        return count
+
+    def _read(self, ino: int, offset: int, size: int) -> tuple[bytes, int, int]:
+        """The blocks holding bytes offset..offset+size-1 of the file (to its end), joined;
+        where in them the bytes start, and how many there are. Blocks not cached come
+        from the device in runs; a read that goes on where the last one of the same file
+        ended also brings READ_AHEAD blocks more into the cache."""
         inode = self._live(ino)
         if inode.kind == stat.S_IFDIR:
             raise FsError("EISDIR", f"inode {ino} is a directory")
@@ -205,14 +223,23 @@ class MinixFS(Directories, WriteThrough):
             raise FsError("EINVAL", f"bad offset {offset} or size {size}")
         end = min(inode.size, offset + size)
         if offset >= end:
-            return b""
-        out = bytearray()
-        for n in range(offset // BLOCK_SIZE, (end - 1) // BLOCK_SIZE + 1):
-            zone = self._bmap(inode, n)
-            block = self.cache.read(zone) if zone else ZERO_BLOCK
-            base = n * BLOCK_SIZE
-            out += block[max(offset, base) - base:min(end, base + BLOCK_SIZE) - base]
-        return bytes(out)
+            return b"", 0, 0
+        first, last = offset // BLOCK_SIZE, (end - 1) // BLOCK_SIZE
+        zones = self._bmap_many(inode, first, last - first + 1)
+        if self._next_read == (ino, first):
+            self._read_ahead(inode, last + 1)
+        self._next_read = (ino, last + 1)
+        blocks = self.cache.read_many([z for z in zones if z])
+        if len(blocks) < len(zones):  # (holes read as zeros)
+            found = iter(blocks)
+            blocks = [next(found) if z else ZERO_BLOCK for z in zones]
+        return b"".join(blocks), offset - first * BLOCK_SIZE, end - offset
+
+    def _read_ahead(self, inode: Inode, first: int) -> None:
+        """Bring file blocks first..first+READ_AHEAD-1 (those the file has) into the cache."""
+        count = min(READ_AHEAD, -(-inode.size // BLOCK_SIZE) - first)
+        if count > 0:
+            self.cache.fetch([z for z in self._bmap_many(inode, first, count) if z])
 
     @_guard
     def write(self, ino: int, offset: int, data: bytes) -> int:
