@@ -71,7 +71,8 @@ class MfsServer(Server):
     endpoint = "mfs"
 
     def setup(self) -> None:
-        self.buffers: dict[int, tuple[int, mmap.mmap]] = {}  # badge -> (slot, its mapping)
+        self.buffers: dict[int, tuple[int, int, mmap.mmap]] = {}  # badge -> (slot, object,
+        # its mapping)
         disk = BlkDevice(self.caps["blk"], gate_of=self.gate_of)
         freed = reclaim_leaks(disk)
         if freed:
@@ -134,29 +135,35 @@ class MfsServer(Server):
         """Map the Memory cap sent along as this caller's buffer (replacing an older one)."""
         if len(c.caps) != 1:
             raise ServiceError("EINVAL", "Attach carries exactly one Memory cap")
+        g = self.gate_of()
         try:
-            buffer = self.gate_of().memory_map(c.caps[0], writable=True)
+            obj = g.cap_info(c.caps[0]).object
+            buffer = g.memory_map(c.caps[0], writable=True)
         except KernelError as e:
+            with contextlib.suppress(KernelError):
+                g.cap_delete(c.caps[0])
             raise ServiceError("EINVAL", f"Attach: not a writable Memory cap: {e}") from None
         self._detach(c.badge)
-        self.buffers[c.badge] = (c.caps[0], buffer)
+        self.buffers[c.badge] = (c.caps[0], obj, buffer)
         return fp.Ok()
 
     def _detach(self, badge: int) -> None:
+        """Unmap `badge`'s older buffer and delete its cap, if it is still there (a vfs that
+        died took it: the kernel revoked it, and the slot may hold another cap since)."""
         old = self.buffers.pop(badge, None)
         if old is not None:
-            old[1].close()
+            old[2].close()
             with contextlib.suppress(KernelError):
-                self.gate_of().cap_delete(old[0])
+                self.gate_of().cap_delete_if(old[0], old[1])
 
     def _buffer(self, size: int, c: Caller) -> memoryview:
         """The first `size` bytes of the caller's buffer (ESTALE: none attached)."""
         found = self.buffers.get(c.badge)
         if found is None:  # (mfs restarted since: vfs attaches again)
             raise ServiceError("ESTALE", "no buffer attached")
-        if size > len(found[1]):
-            raise ServiceError("EINVAL", f"{size} bytes: the buffer holds {len(found[1])}")
-        return memoryview(found[1])[:size]
+        if size > len(found[2]):
+            raise ServiceError("EINVAL", f"{size} bytes: the buffer holds {len(found[2])}")
+        return memoryview(found[2])[:size]
 
     def do_read_shared(self, r: fp.ReadShared, c: Caller) -> fp.Moved:
         with self._buffer(r.size, c) as out:

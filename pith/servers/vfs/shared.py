@@ -1,13 +1,16 @@
 """File data through Memory: the buffers vfs shares with processes and with file systems.
 
-A process's large reads and writes do not travel in messages (docs/vfs.md, "Data"): the
-process sends vfs a Memory object once (`Share`), and `ReadShared`/`WriteShared` move
-bytes between it and a file. `Shares` holds those buffers by badge; a process's goes with
-its other state (`Forget`), and its cap with it, so the Memory object dies with the
-process. Between vfs and a file system that is `shared` (mfs), `FsData` is one Memory
-buffer per mount, attached once (fs `Attach`), again after the file system restarted
-(it answers ESTALE). vfs copies between the two buffers: one copy in vfs, none in the
-kernel, and one request a buffer's worth of data.
+A process's large reads and writes do not travel in messages (docs/design.md, "File data
+through Memory"): the process sends vfs a Memory object once (`Share`), and
+`ReadShared`/`WriteShared` move bytes between it and a file. `Shares` holds those
+buffers by badge. The kernel revokes vfs's cap when the process dies (it revokes every
+cap derived from a dying process's), so the Memory object dies with the process; vfs
+unmaps it with the process's other state (`Forget`), and deletes its cap when the
+process shares a newer one (checked to name the same object still: a revoked cap's slot
+may hold another since). Between vfs and a `shared` file system (mfs), `FsData` is one
+Memory buffer per mount, attached once (fs `Attach`), again after the file system
+restarted (it answers ESTALE). vfs copies between the two buffers: one copy in vfs, none
+in the kernel, and one request a buffer's worth of data.
 
 What it may touch: the kernel's Memory syscalls through `gate_of`, the file system
 through `Mount.call`. Entry points: `Shares` (`share`, `get`, `drop`), `FsData`
@@ -37,27 +40,28 @@ FS_BUFFER = 1 << 20  # bytes of the buffer vfs attaches to each shared file syst
 
 
 class Shares:
-    """The buffers processes shared with vfs: badge -> (the Memory cap's slot, its map)."""
+    """The buffers processes shared with vfs, by badge."""
 
     def __init__(self, gate_of: Callable[[], Gate]) -> None:
         self.gate_of = gate_of
-        self.buffers: dict[int, tuple[int, mmap.mmap]] = {}
+        self.buffers: dict[int, tuple[int, int, mmap.mmap]] = {}  # (slot, object, map)
 
     def share(self, badge: int, slot: int) -> None:
         """Map Memory `slot` (sent by `badge`) writable as its buffer, replacing an older
-        one; EINVAL (and the cap deleted) if it is no writable Memory of at most
-        MAX_SHARED bytes."""
+        one; EINVAL if it is no writable Memory of at most MAX_SHARED bytes (the server
+        deletes a cap it did not keep)."""
+        g = self.gate_of()
         try:
-            buffer = self.gate_of().memory_map(slot, writable=True)
+            obj = g.cap_info(slot).object
+            buffer = g.memory_map(slot, writable=True)
         except KernelError as e:
-            self._delete(slot)
             raise ServiceError("EINVAL", f"Share: not a writable Memory cap: {e}") from None
-        if len(buffer) > MAX_SHARED:
+        size = len(buffer)
+        if size > MAX_SHARED:
             buffer.close()
-            self._delete(slot)
-            raise ServiceError("EINVAL", f"Share: {len(buffer)} bytes, at most {MAX_SHARED}")
+            raise ServiceError("EINVAL", f"Share: {size} bytes, at most {MAX_SHARED}")
         self.drop(badge)
-        self.buffers[badge] = (slot, buffer)
+        self.buffers[badge] = (slot, obj, buffer)
 
     def get(self, badge: int, size: int) -> memoryview:
         """The first `size` bytes (at most the buffer's) of `badge`'s buffer; ESTALE if it
@@ -67,18 +71,15 @@ class Shares:
             raise ServiceError("ESTALE", "no buffer shared with vfs")
         if size < 0:
             raise ServiceError("EINVAL", "negative size")
-        return memoryview(found[1])[:size]
+        return memoryview(found[2])[:size]
 
     def drop(self, badge: int) -> None:
-        """Forget `badge`'s buffer: unmapped, its cap deleted."""
+        """Forget `badge`'s buffer: unmapped, its cap deleted if it is still there."""
         found = self.buffers.pop(badge, None)
         if found is not None:
-            found[1].close()
-            self._delete(found[0])
-
-    def _delete(self, slot: int) -> None:
-        with contextlib.suppress(KernelError):
-            self.gate_of().cap_delete(slot)
+            found[2].close()
+            with contextlib.suppress(KernelError):
+                self.gate_of().cap_delete_if(found[0], found[1])
 
 
 class FsData:
