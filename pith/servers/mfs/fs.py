@@ -37,8 +37,10 @@ from pith.servers.mfs.layout import (
     LINK_MAX,
     MAX_FIRST_DATA_ZONE,
     NAME_MAX,
+    NR_DIRECT,
     ROOT_INO,
     SYMLINK_MAX,
+    ZONES_PER_BLOCK,
     FsError,
     Inode,
     Superblock,
@@ -51,6 +53,7 @@ from pith.servers.mfs.zonemap import ZERO_BLOCK
 __all__ = ["READDIR_MAX", "READ_AHEAD", "FsError", "MinixFS"]
 
 READ_AHEAD = 64  # blocks a sequential read brings into the cache past what it asked
+_TRIPLE = NR_DIRECT + ZONES_PER_BLOCK + ZONES_PER_BLOCK**2  # the first triple-indirect block
 
 READDIR_MAX = 512  # entries in one readdir answer (fits fs.MAX_IO with 60-byte names)
 
@@ -255,22 +258,26 @@ class MinixFS(Directories, WriteThrough):
             data = bytes(data[:limit - offset])
             if offset > inode.size:
                 self._zero_tail(inode, inode.size)
-            done = 0
+            done, first = 0, offset // BLOCK_SIZE
+            mapped = self._bmap_many(inode, first, min(-(-(offset + len(data)) // BLOCK_SIZE),
+                                                       _TRIPLE) - first)  # (zones there)
             while done < len(data):
                 pos = offset + done
                 n, lo = divmod(pos, BLOCK_SIZE)
                 count = min(BLOCK_SIZE - lo, len(data) - done)
-                saved = list(inode.zones)
-                self.cache.begin()
-                try:
-                    zone, fresh = self._bmap_alloc(inode, n)
-                except FsError as exc:
-                    self.cache.rollback()
-                    inode.zones = saved
-                    if exc.error == "ENOSPC" and done:
-                        break
-                    raise
-                self.cache.commit()
+                zone, fresh = (mapped[n - first], False) if n - first < len(mapped) else (0, False)
+                if not zone:  # (a block to allocate: alone, so ENOSPC keeps what went before)
+                    saved = list(inode.zones)
+                    self.cache.begin()
+                    try:
+                        zone, fresh = self._bmap_alloc(inode, n)
+                    except FsError as exc:
+                        self.cache.rollback()
+                        inode.zones = saved
+                        if exc.error == "ENOSPC" and done:
+                            break
+                        raise
+                    self.cache.commit()
                 if count == BLOCK_SIZE:
                     self.cache.write(zone, data[done:done + count])
                 else:
