@@ -69,7 +69,7 @@ __all__ = [
 
 TMPFILE = os.O_TMPFILE & ~os.O_DIRECTORY  # (its own bit of O_TMPFILE: Pith has no unnamed files)
 CHUNK = vp.MAX_READ  # bytes of data in one Write request (fits one kernel message)
-SHARED_FROM = 16 * 1024  # reads and writes larger than this use the shared buffer
+SHARED_FROM = vp.MAX_READ  # reads and writes larger than one message use the shared buffer
 
 
 class Inheritance:

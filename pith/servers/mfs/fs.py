@@ -50,9 +50,8 @@ from pith.servers.mfs.layout import (
 from pith.servers.mfs.writethrough import WriteThrough
 from pith.servers.mfs.zonemap import ZERO_BLOCK
 
-__all__ = ["READDIR_MAX", "READ_AHEAD", "FsError", "MinixFS"]
+__all__ = ["READDIR_MAX", "FsError", "MinixFS"]
 
-READ_AHEAD = 64  # blocks a sequential read brings into the cache past what it asked
 _TRIPLE = NR_DIRECT + ZONES_PER_BLOCK + ZONES_PER_BLOCK**2  # the first triple-indirect block
 
 READDIR_MAX = 512  # entries in one readdir answer (fits fs.MAX_IO with 60-byte names)
@@ -96,7 +95,6 @@ class MinixFS(Directories, WriteThrough):
         self._names: set[int] = set()  # dirty blocks holding directory entries
         self._pointers: set[int] = set()  # dirty indirect blocks
         self._inode_hint = 1
-        self._next_read = (0, 0)  # (inode, file block) a sequential read would go on from
 
     # == making and mounting ================================================================
     @staticmethod
@@ -217,8 +215,8 @@ class MinixFS(Directories, WriteThrough):
     def _read(self, ino: int, offset: int, size: int) -> tuple[bytes, int, int]:
         """The blocks holding bytes offset..offset+size-1 of the file (to its end), joined;
         where in them the bytes start, and how many there are. Blocks not cached come
-        from the device in runs; a read that goes on where the last one of the same file
-        ended also brings READ_AHEAD blocks more into the cache."""
+        from the device in runs of neighbours, one device read a run (no read-ahead past
+        the request: measured, it gained nothing once reads came in runs)."""
         inode = self._live(ino)
         if inode.kind == stat.S_IFDIR:
             raise FsError("EISDIR", f"inode {ino} is a directory")
@@ -229,20 +227,11 @@ class MinixFS(Directories, WriteThrough):
             return b"", 0, 0
         first, last = offset // BLOCK_SIZE, (end - 1) // BLOCK_SIZE
         zones = self._bmap_many(inode, first, last - first + 1)
-        if self._next_read == (ino, first):
-            self._read_ahead(inode, last + 1)
-        self._next_read = (ino, last + 1)
         blocks = self.cache.read_many([z for z in zones if z])
         if len(blocks) < len(zones):  # (holes read as zeros)
             found = iter(blocks)
             blocks = [next(found) if z else ZERO_BLOCK for z in zones]
         return b"".join(blocks), offset - first * BLOCK_SIZE, end - offset
-
-    def _read_ahead(self, inode: Inode, first: int) -> None:
-        """Bring file blocks first..first+READ_AHEAD-1 (those the file has) into the cache."""
-        count = min(READ_AHEAD, -(-inode.size // BLOCK_SIZE) - first)
-        if count > 0:
-            self.cache.fetch([z for z in self._bmap_many(inode, first, count) if z])
 
     @_guard
     def write(self, ino: int, offset: int, data: bytes) -> int:

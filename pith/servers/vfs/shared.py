@@ -137,8 +137,9 @@ class FsData:
 
 def read_into(loc: Loc, offset: int, out: memoryview) -> int:
     """Up to len(out) bytes of the file at `offset` into `out`: the count (short only at
-    the end of the file). Through the mount's FsData if it has one, else in fs `Read`s."""
-    data, got = loc.mount.data, 0
+    the end of the file). Through the mount's FsData if it has one and one fs `Read`
+    would not hold it all (measured: a small read is as fast inline), else in `Read`s."""
+    data, got = loc.mount.data if len(out) > fs.MAX_IO else None, 0
     while got < len(out):
         want = min(data.size if data else fs.MAX_IO, len(out) - got)
         if data is not None:
@@ -155,8 +156,9 @@ def read_into(loc: Loc, offset: int, out: memoryview) -> int:
 
 def write_from(loc: Loc, offset: int, data: memoryview) -> int:
     """`data` at `offset` of the file: the count written (short if a later request fails;
-    an error if the first does). Through the mount's FsData if it has one."""
-    fsdata, done = loc.mount.data, 0
+    an error if the first does). Through the mount's FsData if it has one and one fs
+    `Write` would not hold it all."""
+    fsdata, done = loc.mount.data if len(data) > fs.MAX_IO else None, 0
     while done < len(data) or not data:
         want = min(fsdata.size if fsdata else fs.MAX_IO, len(data) - done)
         try:

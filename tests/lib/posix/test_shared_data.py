@@ -132,11 +132,12 @@ def test_large_reads_and_writes_across_an_mfs_restart_and_no_memory_left(
         assert pith.line(timeout=120).startswith(b"random ")
         assert pith.line(timeout=60) == b"pipe 700000\n"
         assert pith.line(timeout=60) == b"kill mfs\n"
-        mfs = named("pith:mfs")
+        mfs, before = named("pith:mfs"), memfds()
         os.kill(mfs, signal.SIGKILL)
         pith.say()
         assert pith.line(timeout=60) == b"across 3145728\n"
         assert named("pith:mfs") != mfs
+        assert memfds() == before, "the dead mfs's Memory objects were left"
         assert pith.line(timeout=60) == b"counted\n"
         alive, mapped = memfds(), mapped_by_vfs()
         pith.say()
