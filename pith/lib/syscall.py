@@ -49,7 +49,7 @@ from pith.kernel.core.actions import (
     Signalled,
     TraceRecords,
 )
-from pith.kernel.core.errors import MessageTooLarge, error_for
+from pith.kernel.core.errors import KernelError, MessageTooLarge, error_for
 from pith.kernel.core.rights import MAX_MESSAGE
 
 __all__ = ["FRAME", "Gate", "SocketGate", "gate", "set_gate", "set_gate_factory"]
@@ -126,6 +126,16 @@ class Gate:
 
     def cap_delete(self, slot: int) -> None:
         self._do(sc.CapDelete(slot), Done)
+
+    def cap_delete_if(self, slot: int, obj: int) -> None:
+        """Delete the cap in `slot` if it still names object `obj`: a slot whose cap was
+        revoked (its holder's source died) may hold another cap since."""
+        try:
+            info = self.cap_info(slot)
+        except KernelError:
+            return
+        if info.object == obj:
+            self.cap_delete(slot)
 
     def cap_revoke(self, slot: int) -> None:
         self._do(sc.CapRevoke(slot), Done)

@@ -9,7 +9,12 @@ where `error` is a POSIX errno name ("ENOENT", "EEXIST", "ENOTDIR", "EISDIR",
 "EIO"). A refused request changes nothing.
 
 Data moves inline, at most MAX_IO bytes a request; vfs splits larger reads and
-writes. Names are str (1..60 UTF-8 bytes on MINIX v3; "/" and NUL never).
+writes. A file system that answers `Statfs` with `shared=True` (mfs) also moves file data
+through a Memory buffer: vfs sends one with `Attach` (the cap along), then `ReadShared`
+fills it from its start (answered `Moved`) and `WriteShared` writes from it (answered
+`Written`), as many bytes as the buffer holds. A file system that lost the buffer (it
+restarted) answers ESTALE, and vfs attaches again. Names are str (1..60 UTF-8 bytes on
+MINIX v3; "/" and NUL never).
 Modes are POSIX st_mode values (file type bits included).
 """
 
@@ -22,6 +27,7 @@ import msgspec
 __all__ = [
     "MAX_IO",
     "ROOT",
+    "Attach",
     "Attr",
     "Create",
     "Data",
@@ -32,13 +38,16 @@ __all__ = [
     "Link",
     "Lookup",
     "Mkdir",
+    "Moved",
     "Ok",
     "Read",
+    "ReadShared",
     "Readdir",
     "Readlink",
     "Rename",
     "Rmdir",
     "SetAttr",
+    "SharedRequest",
     "Stat",
     "Statfs",
     "Symlink",
@@ -47,6 +56,7 @@ __all__ = [
     "Truncate",
     "Unlink",
     "Write",
+    "WriteShared",
     "Written",
 ]
 
@@ -96,6 +106,26 @@ class Write(msgspec.Struct, frozen=True, tag=True):
     ino: Ino
     offset: Count
     data: bytes
+
+
+class Attach(msgspec.Struct, frozen=True, tag=True):
+    """Use the Memory cap sent along as vfs's file-data buffer (`shared` file systems)."""
+
+
+class ReadShared(msgspec.Struct, frozen=True, tag=True):
+    """Read: up to `size` bytes at `offset` into the attached buffer, from its start."""
+
+    ino: Ino
+    offset: Count
+    size: Count
+
+
+class WriteShared(msgspec.Struct, frozen=True, tag=True):
+    """Write: the first `size` bytes of the attached buffer at `offset`."""
+
+    ino: Ino
+    offset: Count
+    size: Count
 
 
 class Truncate(msgspec.Struct, frozen=True, tag=True):
@@ -188,6 +218,12 @@ class Data(msgspec.Struct, frozen=True, tag=True):
     data: bytes
 
 
+class Moved(msgspec.Struct, frozen=True, tag=True):
+    """`count` bytes are in the attached buffer (fewer than asked: the file ended)."""
+
+    count: int
+
+
 class Written(msgspec.Struct, frozen=True, tag=True):
     count: int
     attr: Attr
@@ -214,6 +250,7 @@ class FsInfo(msgspec.Struct, frozen=True, tag=True):
     # True: names and attributes change only through vfs's requests and survive this
     # server's restart, so vfs may cache them (pith/servers/vfs/names.py)
     cacheable: bool = False
+    shared: bool = False  # True: Attach, ReadShared and WriteShared are served
 
 
 class Ok(msgspec.Struct, frozen=True, tag=True):
@@ -224,4 +261,5 @@ FsRequest = (
     Lookup | Stat | Read | Write | Truncate | SetAttr | Create | Mkdir | Symlink | Readlink
     | Link | Unlink | Rmdir | Rename | Readdir | Sync | Statfs
 )
-FsReply = Attr | Data | Written | Entries | Target | FsInfo | Ok
+SharedRequest = Attach | ReadShared | WriteShared  # served by a `shared` file system
+FsReply = Attr | Data | Moved | Written | Entries | Target | FsInfo | Ok

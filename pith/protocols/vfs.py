@@ -14,7 +14,14 @@ only from badges 1..SYSTEM_BADGES-1 (system servers; commands run with badge
 send `Exec` for its own badge.
 
 A `Read` answers at most MAX_READ bytes (a short read, as POSIX allows), so
-the reply fits one kernel message; a process's library loops.
+the reply fits one kernel message; a process's library loops. Larger reads and writes
+go through a Memory buffer the process shares with vfs: `Share` (the Memory cap along,
+at most MAX_SHARED bytes, mapped writable by vfs) once; then `ReadShared` puts a file's
+bytes at the buffer's start (answered `Moved`) and `WriteShared` writes the buffer's
+first bytes (`Written`), as many as the buffer holds. On a pipe or a terminal they are
+`Read` and `Write` (a `ReadShared` is answered `Data`). With no buffer shared (vfs
+restarted since) they are ESTALE, and the process shares again. vfs drops the buffer
+with the process's other state (`Forget`).
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ __all__ = [
     "DEV_TTY",
     "DEV_ZERO",
     "MAX_READ",
+    "MAX_SHARED",
     "O_ACCMODE",
     "O_APPEND",
     "O_CLOEXEC",
@@ -61,6 +69,7 @@ __all__ = [
     "Link",
     "Listdir",
     "Mkdir",
+    "Moved",
     "Names",
     "Open",
     "Opened",
@@ -68,10 +77,12 @@ __all__ = [
     "Piped",
     "Position",
     "Read",
+    "ReadShared",
     "Readlink",
     "Rename",
     "Rmdir",
     "Seek",
+    "Share",
     "Stat",
     "Statfs",
     "Status",
@@ -83,6 +94,7 @@ __all__ = [
     "VfsReply",
     "VfsRequest",
     "Write",
+    "WriteShared",
     "Written",
 ]
 
@@ -98,6 +110,7 @@ O_CLOEXEC = 0o2000000
 SEEK_SET, SEEK_CUR, SEEK_END = 0, 1, 2
 
 MAX_READ = 56 * 1024  # bytes of data in one Data reply
+MAX_SHARED = 1 << 20  # bytes of the largest buffer a process may share with vfs
 SYSTEM_BADGES = 1000  # badges 1..999 may send Inherit, Exec and Forget
 # /dev's inode numbers (vfs serves /dev itself): a console descriptor is a character
 # device with inode TTY or CONSOLE
@@ -122,6 +135,24 @@ class Read(msgspec.Struct, frozen=True, tag=True):
 class Write(msgspec.Struct, frozen=True, tag=True):
     fd: int
     data: bytes
+
+
+class Share(msgspec.Struct, frozen=True, tag=True):
+    """Use the Memory cap sent along as this process's data buffer (replacing an older)."""
+
+
+class ReadShared(msgspec.Struct, frozen=True, tag=True):
+    """Read up to `size` bytes into the shared buffer, from its start."""
+
+    fd: int
+    size: int
+
+
+class WriteShared(msgspec.Struct, frozen=True, tag=True):
+    """Write the shared buffer's first `size` bytes."""
+
+    fd: int
+    size: int
 
 
 class Seek(msgspec.Struct, frozen=True, tag=True):
@@ -282,6 +313,12 @@ class Written(msgspec.Struct, frozen=True, tag=True):
     count: int
 
 
+class Moved(msgspec.Struct, frozen=True, tag=True):
+    """`count` bytes are at the shared buffer's start (0: end of file)."""
+
+    count: int
+
+
 class Position(msgspec.Struct, frozen=True, tag=True):
     offset: int
 
@@ -351,9 +388,9 @@ VfsRequest = (
     Open | Close | Read | Write | Seek | Stat | Fstat | Mkdir | Rmdir | Unlink | Rename | Link
     | Symlink | Readlink | Listdir | Truncate | SetAttr | Umask | Chdir | Getcwd | Dup | Dup2
     | Pipe | Sync | Statfs | Inherit | Exec | Forget | ForgetUsers | ConsoleInput | ConsoleFlush
-    | Readiness
+    | Readiness | Share | ReadShared | WriteShared
 )
 VfsReply = (
     Done | Opened | Data | Written | Position | Status | Target | Names | Cwd | Piped | FsStatus
-    | Masked | Readied
+    | Masked | Readied | Moved
 )

@@ -7,10 +7,12 @@ refused and change nothing.
 
 from __future__ import annotations
 
+import contextlib
 import mmap
 import os
 from collections.abc import Callable
 
+from pith.kernel.core.errors import KernelError
 from pith.lib.server import Caller, Server, ServiceError
 from pith.protocols.blk import (
     BLOCK_SIZE,
@@ -34,15 +36,26 @@ class BlkServer(Server):
         self.fd = self.gate_of().device_open(self.caps["disk"], writable=True)
         self.blocks = os.fstat(self.fd).st_size // BLOCK_SIZE
         self.buffers: dict[int, mmap.mmap] = {}  # badge -> the client's transfer buffer
+        self.slots: dict[int, tuple[int, int]] = {}  # badge -> its cap's (slot, object)
 
     def do_attach(self, request: Attach, caller: Caller) -> Transferred:
+        """Map the client's Memory; an older buffer of the same badge (an mfs that
+        restarted) is unmapped and its cap deleted, if the slot still names it (the kernel
+        revoked it if its holder died, and the slot may hold another cap since)."""
         if len(caller.caps) != 1:
             raise ServiceError("EINVAL", "Attach carries exactly one Memory cap")
-        buffer = self.gate_of().memory_map(caller.caps[0], writable=True)
+        g = self.gate_of()
+        obj = g.cap_info(caller.caps[0]).object
+        buffer = g.memory_map(caller.caps[0], writable=True)
         old = self.buffers.pop(caller.badge, None)
         if old is not None:
             old.close()
+        slot = self.slots.pop(caller.badge, None)
+        if slot is not None:
+            with contextlib.suppress(KernelError):
+                g.cap_delete_if(*slot)
         self.buffers[caller.badge] = buffer
+        self.slots[caller.badge] = (caller.caps[0], obj)
         return Transferred(len(buffer) // BLOCK_SIZE)
 
     def _span(self, block: int, count: int, offset: int, caller: Caller) -> memoryview:

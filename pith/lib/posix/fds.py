@@ -14,6 +14,9 @@ Blocking: every fd is blocking (`set_blocking(fd, False)` is accepted and does
 nothing). A write larger than one message is sent in pieces and answered with
 the count written, as a blocking write to a file is; a read of a regular file
 larger than one message is read in pieces too (Linux gives a file's bytes in full).
+Reads and writes of more than SHARED_FROM bytes go through the data buffer this process
+shares with vfs (buffer.py: a Memory object, vp.MAX_SHARED bytes a call, no message
+copies); smaller ones, and any while the buffer is busy, in messages.
 `open` with O_TMPFILE is EOPNOTSUPP (a file system without it: tempfile falls back).
 """
 
@@ -21,12 +24,14 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import mmap
 import os
 import signal
 import stat
 from collections.abc import Iterable
 from typing import Any
 
+from pith.lib.posix import buffer
 from pith.lib.posix.errors import oserror
 from pith.lib.posix.services import name_of, tty, vfs
 from pith.lib.posix.status import stat_result
@@ -64,6 +69,7 @@ __all__ = [
 
 TMPFILE = os.O_TMPFILE & ~os.O_DIRECTORY  # (its own bit of O_TMPFILE: Pith has no unnamed files)
 CHUNK = vp.MAX_READ  # bytes of data in one Write request (fits one kernel message)
+SHARED_FROM = vp.MAX_READ  # reads and writes larger than one message use the shared buffer
 
 
 class Inheritance:
@@ -121,6 +127,10 @@ def read(fd: int, size: int) -> bytes:
     Linux reads (one Read message holds MAX_READ: a bigger read of a file takes several)."""
     if size < 0:
         raise ValueError("negative size")  # (CPython: OSError EINVAL from the host call)
+    if size > SHARED_FROM:
+        with buffer.borrowed() as shared:
+            if shared is not None:
+                return _read_shared(fd, size, shared)
     data: bytes = vfs(vp.Read(fd, min(size, vp.MAX_READ))).data
     if len(data) < vp.MAX_READ or size <= vp.MAX_READ or not stat.S_ISREG(fstat(fd).st_mode):
         return data  # (a pipe or terminal answers what it has: a short read is normal)
@@ -129,6 +139,22 @@ def read(fd: int, size: int) -> bytes:
         pieces.append(vfs(vp.Read(fd, min(size - got, vp.MAX_READ))).data)
         got += len(pieces[-1])
     return b"".join(pieces)
+
+
+def _read_shared(fd: int, size: int, shared: mmap.mmap) -> bytes:
+    """`read` through the shared buffer: a file in calls of up to the buffer's size; a
+    pipe or terminal answers in a message (Data), what it has."""
+    pieces: list[bytes] = []
+    got = 0
+    while True:
+        want = min(size - got, len(shared))
+        reply = buffer.call(vp.ReadShared(fd, want))
+        if isinstance(reply, vp.Data):
+            return reply.data
+        pieces.append(shared[:reply.count])
+        got += reply.count
+        if reply.count < want or got >= size:
+            return pieces[0] if len(pieces) == 1 else b"".join(pieces)
 
 
 def readv(fd: int, buffers: Iterable[Any]) -> int:
@@ -144,6 +170,10 @@ def readv(fd: int, buffers: Iterable[Any]) -> int:
 
 def write(fd: int, data: Any) -> int:
     view = memoryview(data).cast("B")
+    if len(view) > SHARED_FROM:
+        with buffer.borrowed() as shared:
+            if shared is not None:
+                return _write_shared(fd, view, shared)
     done = 0
     while True:
         piece = bytes(view[done:done + CHUNK])
@@ -154,6 +184,22 @@ def write(fd: int, data: Any) -> int:
             raise
         done += count
         if count < len(piece) or done >= len(view):
+            return done
+
+
+def _write_shared(fd: int, view: memoryview, shared: mmap.mmap) -> int:
+    """`write` through the shared buffer, in calls of up to the buffer's size."""
+    done = 0
+    while True:
+        n = min(len(view) - done, len(shared))
+        shared[:n] = view[done:done + n]
+        try:
+            count: int = buffer.call(vp.WriteShared(fd, n)).count
+        except BrokenPipeError:
+            _sigpipe()
+            raise
+        done += count
+        if count < n or done >= len(view):
             return done
 
 

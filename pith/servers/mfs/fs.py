@@ -37,8 +37,10 @@ from pith.servers.mfs.layout import (
     LINK_MAX,
     MAX_FIRST_DATA_ZONE,
     NAME_MAX,
+    NR_DIRECT,
     ROOT_INO,
     SYMLINK_MAX,
+    ZONES_PER_BLOCK,
     FsError,
     Inode,
     Superblock,
@@ -49,6 +51,8 @@ from pith.servers.mfs.writethrough import WriteThrough
 from pith.servers.mfs.zonemap import ZERO_BLOCK
 
 __all__ = ["READDIR_MAX", "FsError", "MinixFS"]
+
+_TRIPLE = NR_DIRECT + ZONES_PER_BLOCK + ZONES_PER_BLOCK**2  # the first triple-indirect block
 
 READDIR_MAX = 512  # entries in one readdir answer (fits fs.MAX_IO with 60-byte names)
 
@@ -198,6 +202,21 @@ class MinixFS(Directories, WriteThrough):
 
     @_guard
     def read(self, ino: int, offset: int, size: int) -> bytes:
+        data, lo, count = self._read(ino, offset, size)
+        return data[lo:lo + count]
+
+    @_guard
+    def read_into(self, ino: int, offset: int, size: int, out: memoryview) -> int:
+        """`read`, into `out` (at least as long as what is read): the count."""
+        data, lo, count = self._read(ino, offset, size)
+        out[:count] = memoryview(data)[lo:lo + count]
+        return count
+
+    def _read(self, ino: int, offset: int, size: int) -> tuple[bytes, int, int]:
+        """The blocks holding bytes offset..offset+size-1 of the file (to its end), joined;
+        where in them the bytes start, and how many there are. Blocks not cached come
+        from the device in runs of neighbours, one device read a run (no read-ahead past
+        the request: measured, it gained nothing once reads came in runs)."""
         inode = self._live(ino)
         if inode.kind == stat.S_IFDIR:
             raise FsError("EISDIR", f"inode {ino} is a directory")
@@ -205,14 +224,14 @@ class MinixFS(Directories, WriteThrough):
             raise FsError("EINVAL", f"bad offset {offset} or size {size}")
         end = min(inode.size, offset + size)
         if offset >= end:
-            return b""
-        out = bytearray()
-        for n in range(offset // BLOCK_SIZE, (end - 1) // BLOCK_SIZE + 1):
-            zone = self._bmap(inode, n)
-            block = self.cache.read(zone) if zone else ZERO_BLOCK
-            base = n * BLOCK_SIZE
-            out += block[max(offset, base) - base:min(end, base + BLOCK_SIZE) - base]
-        return bytes(out)
+            return b"", 0, 0
+        first, last = offset // BLOCK_SIZE, (end - 1) // BLOCK_SIZE
+        zones = self._bmap_many(inode, first, last - first + 1)
+        blocks = self.cache.read_many([z for z in zones if z])
+        if len(blocks) < len(zones):  # (holes read as zeros)
+            found = iter(blocks)
+            blocks = [next(found) if z else ZERO_BLOCK for z in zones]
+        return b"".join(blocks), offset - first * BLOCK_SIZE, end - offset
 
     @_guard
     def write(self, ino: int, offset: int, data: bytes) -> int:
@@ -228,22 +247,26 @@ class MinixFS(Directories, WriteThrough):
             data = bytes(data[:limit - offset])
             if offset > inode.size:
                 self._zero_tail(inode, inode.size)
-            done = 0
+            done, first = 0, offset // BLOCK_SIZE
+            mapped = self._bmap_many(inode, first, min(-(-(offset + len(data)) // BLOCK_SIZE),
+                                                       _TRIPLE) - first)  # (zones there)
             while done < len(data):
                 pos = offset + done
                 n, lo = divmod(pos, BLOCK_SIZE)
                 count = min(BLOCK_SIZE - lo, len(data) - done)
-                saved = list(inode.zones)
-                self.cache.begin()
-                try:
-                    zone, fresh = self._bmap_alloc(inode, n)
-                except FsError as exc:
-                    self.cache.rollback()
-                    inode.zones = saved
-                    if exc.error == "ENOSPC" and done:
-                        break
-                    raise
-                self.cache.commit()
+                zone, fresh = (mapped[n - first], False) if n - first < len(mapped) else (0, False)
+                if not zone:  # (a block to allocate: alone, so ENOSPC keeps what went before)
+                    saved = list(inode.zones)
+                    self.cache.begin()
+                    try:
+                        zone, fresh = self._bmap_alloc(inode, n)
+                    except FsError as exc:
+                        self.cache.rollback()
+                        inode.zones = saved
+                        if exc.error == "ENOSPC" and done:
+                            break
+                        raise
+                    self.cache.commit()
                 if count == BLOCK_SIZE:
                     self.cache.write(zone, data[done:done + count])
                 else:

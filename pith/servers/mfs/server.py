@@ -4,7 +4,8 @@ All the file-system logic is `MinixFS` (fs.py, with its buffer cache); this
 file is only the server: one handler per fs-protocol request, each a call into
 MinixFS, with its FsError turned into the protocol's errno-named Failure. The
 disk is reached through the blk driver's endpoint (`uses = ["blk"]`), bulk
-data through a shared Memory buffer.
+data through a shared Memory buffer; and so is vfs's file data, when vfs attaches one
+(`Attach`, then `ReadShared`/`WriteShared`: the fs protocol's shared requests).
 
 Nothing acknowledged is lost when mfs dies: every request that changes the
 file system writes its dirty blocks through to blk before it is answered (the
@@ -21,12 +22,15 @@ left clean), and vfs's requests wait in the endpoint's queue meanwhile.
 
 from __future__ import annotations
 
+import contextlib
+import mmap
 import sys
 from collections.abc import Callable
 from typing import TypeVar
 
 import msgspec
 
+from pith.kernel.core.errors import KernelError
 from pith.lib.server import Caller, Server, ServiceError
 from pith.protocols import fs as fp
 from pith.protocols.blk import BlkDevice
@@ -63,10 +67,12 @@ def _changes(handler: Callable[[MfsServer, R, Caller], T]) -> Callable[[MfsServe
 
 
 class MfsServer(Server):
-    requests = fp.FsRequest
+    requests = fp.FsRequest | fp.SharedRequest
     endpoint = "mfs"
 
     def setup(self) -> None:
+        self.buffers: dict[int, tuple[int, int, mmap.mmap]] = {}  # badge -> (slot, object,
+        # its mapping)
         disk = BlkDevice(self.caps["blk"], gate_of=self.gate_of)
         freed = reclaim_leaks(disk)
         if freed:
@@ -125,6 +131,50 @@ class MfsServer(Server):
     def do_symlink(self, r: fp.Symlink, c: Caller) -> fp.Attr:
         return _fs(lambda: self.fs.symlink(r.dir, r.name, r.target))
 
+    def do_attach(self, r: fp.Attach, c: Caller) -> fp.Ok:
+        """Map the Memory cap sent along as this caller's buffer (replacing an older one)."""
+        if len(c.caps) != 1:
+            raise ServiceError("EINVAL", "Attach carries exactly one Memory cap")
+        g = self.gate_of()
+        try:
+            obj = g.cap_info(c.caps[0]).object
+            buffer = g.memory_map(c.caps[0], writable=True)
+        except KernelError as e:
+            with contextlib.suppress(KernelError):
+                g.cap_delete(c.caps[0])
+            raise ServiceError("EINVAL", f"Attach: not a writable Memory cap: {e}") from None
+        self._detach(c.badge)
+        self.buffers[c.badge] = (c.caps[0], obj, buffer)
+        return fp.Ok()
+
+    def _detach(self, badge: int) -> None:
+        """Unmap `badge`'s older buffer and delete its cap, if it is still there (a vfs that
+        died took it: the kernel revoked it, and the slot may hold another cap since)."""
+        old = self.buffers.pop(badge, None)
+        if old is not None:
+            old[2].close()
+            with contextlib.suppress(KernelError):
+                self.gate_of().cap_delete_if(old[0], old[1])
+
+    def _buffer(self, size: int, c: Caller) -> memoryview:
+        """The first `size` bytes of the caller's buffer (ESTALE: none attached)."""
+        found = self.buffers.get(c.badge)
+        if found is None:  # (mfs restarted since: vfs attaches again)
+            raise ServiceError("ESTALE", "no buffer attached")
+        if size > len(found[2]):
+            raise ServiceError("EINVAL", f"{size} bytes: the buffer holds {len(found[2])}")
+        return memoryview(found[2])[:size]
+
+    def do_read_shared(self, r: fp.ReadShared, c: Caller) -> fp.Moved:
+        with self._buffer(r.size, c) as out:
+            return fp.Moved(_fs(lambda: self.fs.read_into(r.ino, r.offset, r.size, out)))
+
+    @_changes
+    def do_write_shared(self, r: fp.WriteShared, c: Caller) -> fp.Written:
+        with self._buffer(r.size, c) as data:
+            count = _fs(lambda: self.fs.write(r.ino, r.offset, bytes(data)))
+        return fp.Written(count, _fs(lambda: self.fs.stat(r.ino)))
+
     def do_readlink(self, r: fp.Readlink, c: Caller) -> fp.Target:
         return fp.Target(_fs(lambda: self.fs.readlink(r.ino)))
 
@@ -158,4 +208,4 @@ class MfsServer(Server):
     def do_statfs(self, r: fp.Statfs, c: Caller) -> fp.FsInfo:
         # cacheable: only vfs changes this file system, and what was answered is on the
         # disk (written through), so it outlives this process
-        return msgspec.structs.replace(_fs(self.fs.statfs), cacheable=True)
+        return msgspec.structs.replace(_fs(self.fs.statfs), cacheable=True, shared=True)

@@ -5,7 +5,8 @@ It reads, allocates and frees zones and indirect blocks through the cache and th
 (`Allocation`), and changes `inode.zones` in memory only: the caller writes the inode. Each
 indirect block it dirties is recorded in `_pointers`, for the ordered write-through. Writes
 stop at the double-indirect tree (EFBIG); reads and frees go through all four levels. Entry
-points: `_bmap` (read), `_bmap_alloc` (write), `_free_from` (truncate, release), `_mapped`
+points: `_bmap` (read), `_bmap_many` (a run of blocks, each indirect block read once),
+`_bmap_alloc` (write), `_free_from` (truncate, release), `_mapped`
 (the mapped blocks, holes skipped), `_zero_tail`; `ZERO_BLOCK`.
 """
 
@@ -21,6 +22,7 @@ __all__ = ["ZERO_BLOCK", "ZoneMap"]
 
 ZERO_BLOCK = bytes(BLOCK_SIZE)
 _U32 = struct.Struct("<I")
+_TABLE = struct.Struct(f"<{ZONES_PER_BLOCK}I")  # an indirect block's zone numbers
 # i_zone slot -> (first file block it maps, levels of indirection)
 _TREES = ((7, NR_DIRECT, 1), (8, NR_DIRECT + ZONES_PER_BLOCK, 2),
           (9, NR_DIRECT + ZONES_PER_BLOCK + ZONES_PER_BLOCK**2, 3))
@@ -56,6 +58,35 @@ class ZoneMap(Allocation):
         if zone:
             self._check_zone(zone)
         return zone
+
+    def _bmap_many(self, inode: Inode, first: int, count: int) -> list[int]:
+        """The zones of file blocks first..first+count-1 (0 for a hole), as `_bmap` gives
+        them, reading each indirect block on the way once per run of blocks it maps."""
+        out = list(inode.zones[first:min(first + count, NR_DIRECT)])
+        n, end = first + len(out), first + count
+        while n < end:
+            slot, path = _path(n)
+            leaf, k = self._leaf(inode.zones[slot], path[:-1]), path[-1]
+            take = min(ZONES_PER_BLOCK - k, end - n)
+            out += leaf[k:k + take] if leaf else [0] * take
+            n += take
+        low, high = self.sb.first_data_zone, self.sb.zones
+        for zone in out:
+            if zone and not low <= zone < high:
+                self._check_zone(zone)
+        return out
+
+    def _leaf(self, zone: int, path: list[int]) -> tuple[int, ...] | None:
+        """The zone numbers in the last indirect block on `path` from `zone` (None: a hole)."""
+        for index in path:
+            if zone == 0:
+                return None
+            self._check_zone(zone)
+            zone = _U32.unpack_from(self.cache.read(zone), index * 4)[0]
+        if zone == 0:
+            return None
+        self._check_zone(zone)
+        return _TABLE.unpack(self.cache.read(zone))
 
     def _bmap_alloc(self, inode: Inode, n: int) -> tuple[int, bool]:
         """The zone for file block n, allocating it and any indirect block on the way

@@ -5,6 +5,7 @@ pm starts every user process with the kernel's process_create (it holds the
 arg `runtime=module:attr` changes it), with args (caps table, SpawnSpec as
 JSON). A process's caps carry the badge BADGE_BASE + pid: "vfs", "pm", and
 "tty", "rs", "inet" if pm holds them; that badge is how pm, vfs and inet know the caller.
+The vfs cap also carries GRANT, so the process can share a data buffer with vfs.
 
 Pids are pm's own, counted from 1 (init's): a process's badge must be minted
 before the kernel makes it, so its pid is known before its kernel id is.
@@ -38,7 +39,7 @@ from dataclasses import dataclass
 import msgspec
 
 from pith.kernel.core.errors import InvalidArgument, KernelError
-from pith.kernel.core.rights import WRITE
+from pith.kernel.core.rights import GRANT, WRITE
 from pith.lib.server import DEFER, Caller, Client, Failure, Server, ServiceError
 from pith.lib.start import caps_arg
 from pith.protocols import inet as ip
@@ -155,7 +156,8 @@ class PmServer(Server):
         name = name.removesuffix(".py")[:64] or "process"
         table = caps_arg({n: i for i, n in enumerate(names)})
         try:
-            copies += [g.cap_mint(self.caps[n], WRITE, badge) for n in names]
+            copies += [g.cap_mint(self.caps[n], WRITE | (GRANT if n == "vfs" else 0), badge)
+                       for n in names]  # (GRANT: a process shares a data buffer with vfs)
             created = g.process_create(self.caps["spawn"], name, self.runtime,
                                        (table, msgspec.json.encode(spec).decode()),
                                        tuple(copies))

@@ -40,7 +40,8 @@ class DevFs:
             raise ServiceError("ESTALE", f"no inode {ino} in /dev")
         return fs.Attr(ino, CHAR, 1, 0, 0, 0, self.born, self.born, self.born)
 
-    def call(self, request: Any, timeout: float | None = None) -> Any:
+    def call(self, request: Any, timeout: float | None = None,
+             caps: tuple[int, ...] = ()) -> Any:
         """One fs-protocol request, answered at once."""
         match request:
             case fs.Lookup(dir=fs.ROOT, name="." | ".."):

@@ -18,9 +18,11 @@ class Local:
         self._decoder = msgspec.msgpack.Decoder(responses | Failure)
         self.calls = 0  # requests sent so far
 
-    def call(self, request: msgspec.Struct, timeout: float | None = None) -> Any:
+    def call(self, request: msgspec.Struct, timeout: float | None = None,
+             caps: tuple[int, ...] = ()) -> Any:
         self.calls += 1
-        replied = self.server.dispatch(msgspec.msgpack.encode(request), self.caller)
+        caller = Caller(self.caller.badge, self.caller.reply, caps) if caps else self.caller
+        replied = self.server.dispatch(msgspec.msgpack.encode(request), caller)
         assert replied is not None, "a file system never defers"
         reply = self._decoder.decode(replied)
         if isinstance(reply, Failure):

@@ -6,13 +6,13 @@ requests that make files. A cached `Lookup` or `Stat` is answered with no call.
 
 Why it stays true: vfs is the only client of every file system (only it holds their
 caps), so nothing changes a file system but vfs's own requests. Before each request
-is sent, `forget` drops what it may change: a file's attributes for Write, Truncate
-and SetAttr; everything for a request that changes names (Create, Mkdir, Symlink,
-Link, Unlink, Rmdir, Rename) or one it does not know. A file system whose contents
-change by themselves (procfs) or do not survive its restart (tmpfs) answers `Statfs`
-with `cacheable=False` and gets no cache; mfs and bootfs keep what they answered
-across a restart (mfs writes through before it answers), and a request re-issued to
-a restarted server empties the cache anyway (`Mount.call`).
+is sent, `forget` drops what it may change: a file's attributes for Write (and
+WriteShared), Truncate and SetAttr; everything for a request that changes names
+(Create, Mkdir, Symlink, Link, Unlink, Rmdir, Rename) or one it does not know. A file
+system whose contents change by themselves (procfs) or do not survive its restart
+(tmpfs) answers `Statfs` with `cacheable=False` and gets no cache; mfs and bootfs keep
+what they answered across a restart (mfs writes through before it answers), and a
+request re-issued to a restarted server empties the cache anyway (`Mount.call`).
 
 Entry points: `answer` (a reply from the cache, or None), `forget`, `learn`, `clear`.
 """
@@ -28,8 +28,9 @@ __all__ = ["MAX_NAMES", "NameCache"]
 
 MAX_NAMES = 8192  # entries of each kind a mount keeps; past it the cache starts again
 
-_READS = (fs.Lookup, fs.Stat, fs.Read, fs.Readdir, fs.Readlink, fs.Statfs, fs.Sync)
-_ATTR_CHANGES = (fs.Write, fs.Truncate, fs.SetAttr)
+_READS = (fs.Lookup, fs.Stat, fs.Read, fs.Readdir, fs.Readlink, fs.Statfs, fs.Sync,
+          fs.Attach, fs.ReadShared)
+_ATTR_CHANGES = (fs.Write, fs.WriteShared, fs.Truncate, fs.SetAttr)
 _MAKES = (fs.Create, fs.Mkdir, fs.Symlink)
 
 

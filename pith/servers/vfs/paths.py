@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import stat
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from pith.kernel.core.errors import KernelError, ServerDied
 from pith.lib.server import ServiceError
 from pith.protocols import fs
 from pith.servers.vfs.names import NameCache
+
+if TYPE_CHECKING:
+    from pith.servers.vfs.shared import FsData
 
 __all__ = ["MAX_LINKS", "NAME_MAX", "PATH_MAX", "FsClient", "Loc", "Mount", "Mounts", "Walk"]
 
@@ -29,7 +32,8 @@ RETRY_TIMEOUT = 10.0  # seconds a re-issued request waits for a restarted file s
 
 
 class FsClient(Protocol):
-    def call(self, request: Any, timeout: float | None = None) -> Any: ...
+    def call(self, request: Any, timeout: float | None = None,
+             caps: tuple[int, ...] = ()) -> Any: ...
 
 
 @dataclass(eq=False)
@@ -40,6 +44,7 @@ class Mount:
     covers: Loc | None = None  # the directory it hides; None for "/"
 
     cache: NameCache | None = None  # names and attributes, if the file system allows
+    data: FsData | None = None  # the file-data buffer, if the file system is `shared`
 
     def call(self, request: Any) -> Any:
         """One fs-protocol request, answered from the cache when it can be (names.py)."""
@@ -58,18 +63,24 @@ class Mount:
         cache.learn(request, reply)
         return reply
 
-    def _call(self, request: Any) -> Any:
+    def attach(self, memory: int) -> None:
+        """Give a `shared` file system Memory `memory` (a cap sent along) as its buffer."""
+        self._call(fs.Attach(), (memory,))
+
+    def _call(self, request: Any, caps: tuple[int, ...] = ()) -> Any:
         """A file system that died on a request is asked again, once (rs restarts it on
         the same endpoint); one that fails again, or is gone, is EIO."""
+        extra: dict[str, Any] = {"caps": caps} if caps else {}  # (only a shared file
+        # system takes caps: the others' clients need not know of them)
         try:
-            return self.client.call(request)
+            return self.client.call(request, **extra)
         except ServerDied:
             if self.cache is not None:
                 self.cache.clear()  # (what it answered before may not have been kept)
         except KernelError as e:
             raise ServiceError("EIO", f"file system on {self.path} failed: {e}") from e
         try:
-            return self.client.call(request, timeout=RETRY_TIMEOUT)
+            return self.client.call(request, timeout=RETRY_TIMEOUT, **extra)
         except KernelError as e:
             raise ServiceError("EIO", f"file system on {self.path} failed: {e}") from e
 

@@ -8,6 +8,10 @@ with arg `dev=PATH`) and the console's input (console.py): the tty driver pushes
 it (`ConsoleInput`, `ConsoleFlush`), and writes to /dev/tty and /dev/console go
 to the tty driver (`Output`, through the "tty" cap).
 
+File data: a process's large reads and writes come through the Memory buffer it shared
+(`Share`, `ReadShared`, `WriteShared`), and go to a `shared` file system (mfs) through
+vfs's buffer for that mount (shared.py); to the others in fs `Read`s and `Write`s.
+
 Mounts come from args `mount=PATH:CAP` (the cap names a file system's
 endpoint in `self.caps`), by default "/" on `mfs` and "/tmp" on `tmpfs`, for
 those caps that exist; a test passes `filesystems` (mount path -> client)
@@ -34,6 +38,7 @@ from pith.servers.vfs.fds import MAX_FDS, Description, File, PipeEnd, Proc, Term
 from pith.servers.vfs.names import NameCache
 from pith.servers.vfs.paths import MAX_LINKS, FsClient, Loc, Mount, Mounts, Walk, isdir, islink
 from pith.servers.vfs.pipes import CAPACITY, PIPE_BUF, Answers, Pipe, PipeMemory
+from pith.servers.vfs.shared import FsData, Shares, read_into, write_from
 
 __all__ = ["DEFAULT_MOUNTS", "VfsServer"]
 
@@ -73,6 +78,20 @@ class VfsServer(Server):
         self.tty = Client(self.caps["tty"], tp.TtyReply, self.gate_of) if "tty" in self.caps \
             else None
         self.kinds: tp.ConsoleKinds | None = None  # which host console fds are terminals
+        self.shares = Shares(self.gate_of)  # the data buffers processes shared
+        self._kept: set[int] = set()  # slots of caps a request sent that vfs keeps
+
+    def dispatch(self, msg: bytes, caller: Caller) -> bytes | None:
+        """The framework's, and then the caps a request carried that vfs did not keep
+        (only `Share`'s is kept) are deleted, so no process can fill vfs's CSpace."""
+        try:
+            return super().dispatch(msg, caller)
+        finally:
+            for slot in caller.caps:
+                if slot not in self._kept:
+                    with contextlib.suppress(KernelError):
+                        self.gate_of().cap_delete(slot)
+            self._kept.clear()
 
     # -- mounts ------------------------------------------------------------------
 
@@ -92,10 +111,12 @@ class VfsServer(Server):
     def mount_all(self, clients: dict[str, FsClient]) -> Mounts:
         if "/" not in clients:
             raise ServiceError("EIO", "no file system on /")
-        mounts = Mounts(cached(Mount("/", clients["/"], 1)))
+        gate_of = self.gate_of if self.filesystems is None else None  # (a test's: in process)
+        mounts = Mounts(cached(Mount("/", clients["/"], 1), gate_of))
         others = sorted((p for p in clients if p != "/"), key=lambda p: p.count("/"))
         for dev, path in enumerate(others, start=2):
-            mounts.add(cached(Mount(path, clients[path], dev)), self.mount_point(mounts, path))
+            mounts.add(cached(Mount(path, clients[path], dev), gate_of),
+                       self.mount_point(mounts, path))
         return mounts
 
     def mount_point(self, mounts: Mounts, path: str) -> Loc:
@@ -286,12 +307,16 @@ class VfsServer(Server):
 
     # -- data --------------------------------------------------------------------
 
-    def do_read(self, request: vp.Read, caller: Caller) -> msgspec.Struct:
-        desc = self.desc(caller, request.fd)
-        if request.size < 0:
+    def readable(self, caller: Caller, fd: int, size: int) -> Description:
+        desc = self.desc(caller, fd)
+        if size < 0:
             raise ServiceError("EINVAL", "negative size")
         if not desc.readable:
-            raise ServiceError("EBADF", f"fd {request.fd} is not open for reading")
+            raise ServiceError("EBADF", f"fd {fd} is not open for reading")
+        return desc
+
+    def do_read(self, request: vp.Read, caller: Caller) -> msgspec.Struct:
+        desc = self.readable(caller, request.fd, request.size)
         size = min(request.size, vp.MAX_READ)
         if isinstance(desc, PipeEnd):
             return self.finish(caller, desc.pipe.read(caller, size))
@@ -301,20 +326,43 @@ class VfsServer(Server):
         desc.offset += len(data)
         return vp.Data(data)
 
+    def do_read_shared(self, request: vp.ReadShared, caller: Caller) -> msgspec.Struct:
+        desc = self.readable(caller, request.fd, request.size)
+        if isinstance(desc, PipeEnd | Terminal):  # (as Read: answered with Data)
+            return self.do_read(vp.Read(request.fd, request.size), caller)
+        with self.shares.get(caller.badge, request.size) as out:
+            count = read_into(desc.loc, desc.offset, out)
+        desc.offset += count
+        return vp.Moved(count)
+
     def do_write(self, request: vp.Write, caller: Caller) -> msgspec.Struct:
-        desc = self.desc(caller, request.fd)
+        return self.write(caller, request.fd, request.data)
+
+    def do_write_shared(self, request: vp.WriteShared, caller: Caller) -> msgspec.Struct:
+        with self.shares.get(caller.badge, request.size) as data:
+            return self.write(caller, request.fd, data)
+
+    def write(self, caller: Caller, fd: int, data: bytes | memoryview) -> msgspec.Struct:
+        desc = self.desc(caller, fd)
         if not desc.writable:
-            raise ServiceError("EBADF", f"fd {request.fd} is not open for writing")
+            raise ServiceError("EBADF", f"fd {fd} is not open for writing")
         if isinstance(desc, PipeEnd):
-            return self.finish(caller, desc.pipe.write(caller, request.data))
+            return self.finish(caller, desc.pipe.write(caller, bytes(data)))
         if isinstance(desc, Terminal):
-            return vp.Written(self.output(request.data, desc.err))
+            return vp.Written(self.output(bytes(data), desc.err))
         offset = desc.offset
         if desc.flags & vp.O_APPEND:
             offset = desc.loc.mount.call(fs.Stat(desc.loc.ino)).size
-        count = write_at(desc.loc, offset, request.data)
+        count = write_from(desc.loc, offset, memoryview(data))
         desc.offset = offset + count
         return vp.Written(count)
+
+    def do_share(self, request: vp.Share, caller: Caller) -> vp.Done:
+        if len(caller.caps) != 1:
+            raise ServiceError("EINVAL", "Share carries exactly one Memory cap")
+        self.shares.share(caller.badge, caller.caps[0])
+        self._kept.add(caller.caps[0])
+        return vp.Done()
 
     def do_seek(self, request: vp.Seek, caller: Caller) -> vp.Position:
         desc = self.file(caller, request.fd)
@@ -563,6 +611,7 @@ class VfsServer(Server):
         for pipe in self.pipes.values():
             pipe.cancel(request.badge)
         self.console.cancel(request.badge)
+        self.shares.drop(request.badge)
         p = self.procs.pop(request.badge, None) or Proc(Loc(self.mounts.root, fs.ROOT))
         for fd in list(p.fds):
             self.close(caller, p, fd)
@@ -622,32 +671,9 @@ def check_open(attr: fs.Attr, flags: int) -> None:
 
 
 def read_at(loc: Loc, offset: int, size: int) -> bytes:
-    """Up to `size` bytes at `offset`, in requests of at most MAX_IO."""
-    out = bytearray()
-    while len(out) < size:
-        want = min(fs.MAX_IO, size - len(out))
-        chunk = loc.mount.call(fs.Read(loc.ino, offset + len(out), want)).data
-        out += chunk
-        if len(chunk) < want:
-            break
-    return bytes(out)
-
-
-def write_at(loc: Loc, offset: int, data: bytes) -> int:
-    """vp.Write `data` at `offset` in requests of at most MAX_IO; the count written
-    (short if a later request fails; an error if the first does)."""
-    done = 0
-    while done < len(data) or not data:
-        try:
-            n = loc.mount.call(fs.Write(loc.ino, offset + done, data[done : done + fs.MAX_IO]))
-        except ServiceError:
-            if done == 0:
-                raise
-            break
-        done += n.count
-        if not data or n.count == 0:
-            break
-    return done
+    """Up to `size` bytes at `offset` (fewer only at the end of the file)."""
+    out = bytearray(size)
+    return bytes(out[:read_into(loc, offset, memoryview(out))])
 
 
 HIDDEN = ".pith-unlinked-"  # the name of a file unlinked while open (not listed)
@@ -672,12 +698,15 @@ def list_names(loc: Loc, skip: int) -> vp.Names:
     return vp.Names(names, more)
 
 
-def cached(mount: Mount) -> Mount:
-    """`mount`, with a name cache if its file system says it may have one (names.py)."""
+def cached(mount: Mount, gate_of: Callable[[], Gate] | None = None) -> Mount:
+    """`mount`, with a name cache if its file system says it may have one (names.py),
+    and a data buffer (shared.py) if it is `shared` and `gate_of` can make Memory."""
     try:
         info = mount.call(fs.Statfs())
     except ServiceError:
         return mount
     if isinstance(info, fs.FsInfo) and info.cacheable:
         mount.cache = NameCache()
+    if isinstance(info, fs.FsInfo) and info.shared and gate_of is not None:
+        mount.data = FsData(mount, gate_of)
     return mount
