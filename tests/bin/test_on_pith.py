@@ -46,6 +46,10 @@ LINES = [
     "printf 'a\\nb\\n' | sed -E '$a end' | sed -E 's/(.*)/[\\1]/'",
     "printf 'x\\ny\\n' > f; sed -i.bak '1d' f; cat f f.bak; sed -n '$=' f f.bak; sed q5 f; echo $?",
     "seq 3 | sed -e :a -e '$!N;s/\\n/,/;ta'; sed p nope; echo $?; sed 's/x' f; echo $?",
+    "printf 'ab\\0\\377\\n' | od; printf 'abc' | od -An -tx1 -c; seq 20 | od -c -j 3 -N 9",
+    "seq 100 > f; od -Ax -tx1z f | tail -3; od -t d2 -v f | wc -l; od nope; echo $?",
+    "printf 'hello\\0\\1\\n' > f; hexdump f; hexdump -C f; seq 50 | hexdump -c | tail -2",
+    "head -c 64 /dev/zero > z; hexdump -C z; hexdump -s 60 -x z; hexdump nope; echo $?",
 ]
 
 pytestmark = pytest.mark.skipif(shutil.which("dash") is None, reason="needs dash")
