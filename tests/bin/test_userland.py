@@ -32,9 +32,47 @@ HEXDUMP_ARGS = split(
     "f|-C f|-b f|-c f|-d f|-o f|-x f|-C -b f|-x -C f|-C -n 5 -s 3 f|-s 100 f|-s 1K f"
     "|-n 0x10 f|-n x f|-n 0 f|z|-C z|-v z|-C -v z|-s 3 z|e|-C e|nope|-C f f|f nope|nope f"
     "|-s 3 f f|-C g|g||-C|-q f")
+CMP_FILES: dict[str, str | bytes] = {
+    "a": "abc\ndef\n", "b": "abc\ndxf\nmore\n", "c": "abc\ndef\nmore", "x1": "abc",
+    "x2": "abcd", "e": "", "d/": "", "h1": b"\200\001", "h2": b"\377\177",
+    "s1": "".join(f"{i}\n" for i in range(1000)),
+    "s2": "".join(f"{i}\n" for i in range(1000)).replace("5", "6")}
+CMP_ARGS = split(
+    "a b|-l a b|-s a b|a a|a nope|nope a|a c|c a|-l a c|-s a c|-b a b|-i 2 a b|a b 1 2"
+    "|-n 4 a b|-n 6 a b|a|-l -s a b|-s -l a b|e a|a e|-s e a|- a|a b c d|a b 1 2 3|a d"
+    "|-i x a b|-bl h1 h2|-b h1 h2|-l h1 h2|x1 x2|x2 x1|-l s1 s2|-lb s1 s2|-n 2K s1 s2"
+    "|-i 1K:2 s1 s2|--bytes=3 a b|--print-bytes --verbose a b|--quiet a b|--silent a b"
+    "|-n 1kB s1 s2|-i 3 x1 x2|-i 4 x1 x2|-l e a|--bogus a b|-l - s1|s1 -|-n x a b|e e")
+TEXT_FILES: dict[str, str | bytes] = {
+    "p1": "1\n2\n3\n", "p2": "a\nb\n", "p3": "x\ny", "e": "", "d/": "",
+    "c1": "a\nb\nd\ne\n", "c2": "b\nc\ne\nf\n", "un": "b\na\n", "un2": "b\nc\nb\n",
+    "nn": "a\nb", "sec": "\\:\\:\\:\nh\n\\:\\:\nb1\n\n\nb2\n\\:\nf\n\\:\\:\\:\nh2\n\\:\\:\nx\n",
+    "t": "one\ntwo\n\nthree", "csv": "a,b,c,", "csv2": ",a,b"}
+TEXT_STDIN = b"in1\nin2\n\nin3\n"
+TAC_ARGS = split("p1|t|p1 p2 p3|-|csv|-s , csv|-b -s , csv2|-b csv2|-s ab t|-s e t|-b t|e"
+                 "|nope p1|d|-s|--bogus|--separator=o t|p1 - p2")
+NL_ARGS = split(
+    "t|sec|-ha -fa sec|-p sec|-p -ha sec|-d # sec|-w 0 sec|-v x sec|-n qq sec|-bp\\(b\\)1 sec"
+    "|-ba -n ln -w 3 -s: t|-n rz t|-bt -nrn t|-bpa t|-bpo t|-bq t|-v 5 -i 2 t|-i 0 t|-v -3 t"
+    "|-d ab sec|--number-width=2 -ba t|-s  t|nope t|d|-|e|-ba - t|-ba t t|--bogus"
+    "|-b p[ t|-w x t|-hx sec|-bn sec|-ba -w 1 -v 98 t")
+PASTE_ARGS = split(
+    "p1 p2|-d, p1 p2 p1|-d ,; p1 p2 p1 p1|-s p1 p2|-s -d , p1|-d \\n p1 p2|p1 nope|- p2"
+    "|- -|-d \\ p1 p2|-d \\\\ p1 p2|-d \\0x p1 p2 p1|-s p3|-z p1|p3 p1|-s p3 p1 e|e p1"
+    "|-s -d ab p1 p2 p1|-d|p1|-|-s|-s e|-s - p1|--serial --delimiters=:- p1 p2|-d \\t\\ p1 p2")
+COMM_ARGS = split(
+    "c1 c2|-1 c1 c2|-12 c1 c2|-3 c1 c2|-123 c1 c2|un c2|--check-order un c2"
+    "|--nocheck-order un c2|--output-delimiter=: c1 c2|c1|c1 nope|nope c1|-z c1 c2"
+    "|--total c1 c2|nn c2|c2 nn|- c1|c1 -|un un2|un2 un|c1 c2 c3|--output-delimiter= c1 c2"
+    "|-2 --total c1 c2|--check-order c2 un2|e c1|c1 e|e e||-13 c2 c1|--bogus c1 c2")
 
 CASES: dict[str, list[Case]] = {
     "od": [Case(a, b"from\0stdin\n", files=DUMP_FILES) for a in OD_ARGS],
+    "cmp": [Case(a, b"abc\ndxf\n", files=CMP_FILES) for a in CMP_ARGS],
+    "tac": [Case(a, TEXT_STDIN, files=TEXT_FILES) for a in TAC_ARGS],
+    "nl": [Case(a, TEXT_STDIN, files=TEXT_FILES) for a in NL_ARGS],
+    "paste": [Case(a, TEXT_STDIN, files=TEXT_FILES) for a in PASTE_ARGS],
+    "comm": [Case(a, b"a\nc\n", files=TEXT_FILES) for a in COMM_ARGS],
     "hexdump": [Case(a, b"from\0stdin\n", files=DUMP_FILES) for a in HEXDUMP_ARGS],
 }
 
