@@ -45,7 +45,7 @@ CHUNK = 65536
 
 def number(text: str, what: str) -> int:
     """A SKIP or LIMIT: digits and a multiplier (K 1024, kB 1000, M, MB, ...)."""
-    digits = text.rstrip("BKMGTPEZYkiB")
+    digits = text.rstrip("BKMGTPEZYki")
     suffix = text[len(digits):]
     mult = 1
     if suffix:

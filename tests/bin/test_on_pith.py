@@ -50,6 +50,12 @@ LINES = [
     "seq 100 > f; od -Ax -tx1z f | tail -3; od -t d2 -v f | wc -l; od nope; echo $?",
     "printf 'hello\\0\\1\\n' > f; hexdump f; hexdump -C f; seq 50 | hexdump -c | tail -2",
     "head -c 64 /dev/zero > z; hexdump -C z; hexdump -s 60 -x z; hexdump nope; echo $?",
+    "seq 5 > a; seq 3 > b; cmp a b; echo $?; cmp -l a a; echo $?; cmp -s a nope; echo $?",
+    "printf 'ab\\ncd\\n' > a; printf 'ab\\nxd\\n' > b; cmp a b; cmp -b a b; cmp -s a b; echo $?",
+    "seq 4 | tac; printf 'a,b,c' | tac -s ,; echo; tac nope; echo $?",
+    "printf 'x\\n\\ny\\n' | nl; seq 3 | nl -ba -n rz -w 3 -s :; nl -bq /dev/null; echo $?",
+    "seq 4 | paste - -; seq 3 > a; printf 'x\\ny\\n' > b; paste -d , a b; paste -s a b",
+    "printf 'a\\nb\\nd\\n' > a; printf 'b\\nc\\n' > b; comm a b; comm -12 a b; comm -3 b a",
 ]
 
 pytestmark = pytest.mark.skipif(shutil.which("dash") is None, reason="needs dash")
