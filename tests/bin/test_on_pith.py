@@ -56,6 +56,9 @@ LINES = [
     "printf 'x\\n\\ny\\n' | nl; seq 3 | nl -ba -n rz -w 3 -s :; nl -bq /dev/null; echo $?",
     "seq 4 | paste - -; seq 3 > a; printf 'x\\ny\\n' > b; paste -d , a b; paste -s a b",
     "printf 'a\\nb\\nd\\n' > a; printf 'b\\nc\\n' > b; comm a b; comm -12 a b; comm -3 b a",
+    "expr 1 + 2 \\* 3; expr 7 / 0; echo $?; expr abc : 'a\\(.\\)'; expr 0 \\| ''; echo $?",
+    "x=5; while [ $x -gt 0 ]; do x=$(expr $x - 2); done; echo $x; expr length hello; expr 1 +",
+    "expr substr hello 2 3; expr index hello l; expr a \\< b; expr 10 \\< 9; echo $?",
 ]
 
 pytestmark = pytest.mark.skipif(shutil.which("dash") is None, reason="needs dash")

@@ -65,6 +65,25 @@ COMM_ARGS = split(
     "|--nocheck-order un c2|--output-delimiter=: c1 c2|c1|c1 nope|nope c1|-z c1 c2"
     "|--total c1 c2|nn c2|c2 nn|- c1|c1 -|un un2|un2 un|c1 c2 c3|--output-delimiter= c1 c2"
     "|-2 --total c1 c2|--check-order c2 un2|e c1|c1 e|e e||-13 c2 c1|--bogus c1 c2")
+EXPR_ARGS = [a.split("\0") if a else [] for a in (
+    "1\0+\x002", "5\0-\x007", "3\0*\x004", "7\0/\x002", "-7\0/\x002", "7\0%\x003",
+    "-7\0%\x003", "7\0%\0-3", "2\0/\0-3", "1\0/\x000", "10\0%\x000", "a\0+\x001",
+    "2\0<\x0010", "a\0<\0b", "10\0>\x009", "a\0<\x0010", "10\0<\x009a", "1\0<=\x001",
+    "a\0>=\0b", "1\0==\x001", "1\0=\x001", "a\0=\0b", "1\0!=\x002", "01\0=\x001",
+    "\0=\0", "abc\0:\0a\\(.\\)c", "abc\0:\0x", "abc\0:\0ab", "abc\0:\0.*",
+    "abc\0:\0a\\(x\\)*", "abc\0:\0\\(b\\)", "abc\0:\0abc$", "abc\0:\0^abc",
+    "^abc\0:\0^abc", "ab\0:\0a*", "x\0:\0", "abcd\0:\0a\\(b\\)\\(c\\)", "a\nb\0:\0.*",
+    "a\0:\0\\(", "a\0:\0a\0:\0a", "length\0abcd", "length\x0012\0+\x001",
+    "substr\0abcdef\x002\x003", "substr\0abc\x000\x001", "substr\0hello\x002\x00100",
+    "substr\0hello\0x\x001", "index\0abcdef\0dc", "index\0abc\0", "index\0abc\0b\0+\x001",
+    "match\0abc\0a\\(b\\)", "\0|\x000", "3\0|\x004", "\0|\0", "a\0|\0b", "0\0&\x005",
+    "1\0&\x000", "2\0&\x003", "\0&\x001", "0\0&\x001\0/\x000", "1\0|\x001\0/\x000",
+    "(\x001\0+\x002\0)\0*\x003", "2\0*\x003\0+\x001", "1\0+\x002\0*\x003",
+    "1\0<\x002\0|\x000", "99999999999999999999\0+\x001", "", "1\0+", "foo", "0", "-0", "\0",
+    "--\x005", "+\0x", "+\0length", "+", "-\x001", "-\0:\0-", "1\x002", "length",
+    "length\0a\0b", "length\0length", "match", "match\0a", "substr\0a\x001", "index\0a",
+    "(\x001", "(\x001\x002", ")", "(\0)", "1\0+\0(", "--help\0x", "--no-such", "-5\0+\x001",
+    "--\0--\x001", "1\0-\0-1")]
 
 CASES: dict[str, list[Case]] = {
     "od": [Case(a, b"from\0stdin\n", files=DUMP_FILES) for a in OD_ARGS],
@@ -73,6 +92,7 @@ CASES: dict[str, list[Case]] = {
     "nl": [Case(a, TEXT_STDIN, files=TEXT_FILES) for a in NL_ARGS],
     "paste": [Case(a, TEXT_STDIN, files=TEXT_FILES) for a in PASTE_ARGS],
     "comm": [Case(a, b"a\nc\n", files=TEXT_FILES) for a in COMM_ARGS],
+    "expr": [Case(a) for a in EXPR_ARGS],
     "hexdump": [Case(a, b"from\0stdin\n", files=DUMP_FILES) for a in HEXDUMP_ARGS],
 }
 
