@@ -59,6 +59,14 @@ LINES = [
     "expr 1 + 2 \\* 3; expr 7 / 0; echo $?; expr abc : 'a\\(.\\)'; expr 0 \\| ''; echo $?",
     "x=5; while [ $x -gt 0 ]; do x=$(expr $x - 2); done; echo $x; expr length hello; expr 1 +",
     "expr substr hello 2 3; expr index hello l; expr a \\< b; expr 10 \\< 9; echo $?",
+    "mkdir -p d/s; touch f; ln -s f l; ln -s d/s ld; { realpath l ld/.. nope; realpath -m x/y;"
+    " } | sed \"s|$PWD|P|\"; realpath a/b; echo $?",
+    "touch f; ln -s f l; ln -s nowhere dang; readlink l dang; readlink f; echo $?;"
+    " readlink -f l | sed \"s|$PWD|P|\"; readlink -e dang; echo $?",
+    "export TMPDIR=$PWD; f=$(mktemp); d=$(mktemp -d); ls -ld $f $d | cut -c1-10 | sort; mktemp x; echo $?;"
+    " mktemp -p . aXXXX | cut -c1-3; mktemp nope/XXXX; echo $?; ls | wc -l",
+    "which nope; echo $?; which -a nope sh > /dev/null; echo $?; printf '#!/bin/sh\\necho hi\\n' > x;"
+    " chmod +x x; PATH=.:$PATH which x; ./x",
 ]
 
 pytestmark = pytest.mark.skipif(shutil.which("dash") is None, reason="needs dash")

@@ -8,9 +8,13 @@ tests/bin/test_on_pith.py runs some of them inside Pith.
 
 from __future__ import annotations
 
+import re
+import tempfile
+from pathlib import Path
+
 import pytest
 
-from tests.bin.gnu_compare import Case
+from tests.bin.gnu_compare import Case, Result, gnu, ours, run
 from tests.bin.test_commands import run_all
 
 BYTES = b"hello world\n\0\1\377abcdefghijklmnopqrstuvwxyz\t\x7f\x80"
@@ -84,6 +88,26 @@ EXPR_ARGS = [a.split("\0") if a else [] for a in (
     "length\0a\0b", "length\0length", "match", "match\0a", "substr\0a\x001", "index\0a",
     "(\x001", "(\x001\x002", ")", "(\0)", "1\0+\0(", "--help\0x", "--no-such", "-5\0+\x001",
     "--\0--\x001", "1\0-\0-1")]
+LINK_TREE: dict[str, str | bytes] = {
+    "d/sub/": "", "f": "x", "l@": "f", "ld@": "d/sub", "dang@": "nowhere", "loop1@": "loop2",
+    "loop2@": "loop1", "abs@": "/usr/bin", "rel@": "d/../f", "d/up@": "../ld"}
+REALPATH_ARGS = split(
+    "f|l|ld|dang|nope|nope/x|d/../f|-e dang|-m nope/x|-s l|--relative-to=d l|-q nope/x|loop1"
+    "|-e loop1|.|/|-z f|f l|-L ld/..|-P ld/..|-s ld/..|--relative-base=d d/sub f|f/x|nope/"
+    "|-m f/x/..|-e nope|--relative-to=nope f|--relative-to=/usr/bin f|abs|rel|d/up|d/up/.."
+    "|--relative-base=/usr --relative-to=/usr/lib f /usr/bin|-m nope/../../x|-s dang/../f"
+    "|ld/../f|-L ld/../f|-e ld/|f/|-m f/|l/|-s nope/x|-sm nope/x|-s f/../f|-s nope/../f"
+    "|-se nope/x|-se dang|-se l|-s f/x|-sm dang/../f|-s nope/x/../y|-L dang/../f|-L f/"
+    "|-Lm nope/../f|-Pe d/sub/../../f||--bogus f|-e f nope l|--relative-to=f l")
+READLINK_ARGS = split(
+    "l|f|dang|nope|-f l|-f nope|-f nope/x|-e dang|-m nope/x|-n l|-f loop1|-v f|-v -f nope/x"
+    "|l ld|-n l ld|-z l||-f .|-fn f|-s f|-v nope|-ve loop1|-f ld/../f|-e ld|-fz l dang|abs"
+    "|-f abs|-f d/up|-e d/up/..|-f rel|--canonicalize l|-q -v nope|--bogus l")
+WHICH_FILES: dict[str, str | bytes] = {"xt*": "#!/bin/sh\n", "nx": "", "bin2/": "",
+                                       "bin2/xt*": "#!/bin/sh\n", "bin2/ls*": "", "bin2/d/": "",
+                                       "bin2/cat": "not executable"}
+WHICH_ARGS = split("sh|-a sh|nope|sh nope||./xt|./nx|xt|d|-a ls xt|cat|bin2/ls|-a xt|-- ls")
+WHICH_PATHS = ["/usr/bin:/bin", "bin2:/usr/bin", "/usr/bin:", ":/usr/bin", "bin2::/bin"]
 
 CASES: dict[str, list[Case]] = {
     "od": [Case(a, b"from\0stdin\n", files=DUMP_FILES) for a in OD_ARGS],
@@ -93,6 +117,10 @@ CASES: dict[str, list[Case]] = {
     "paste": [Case(a, TEXT_STDIN, files=TEXT_FILES) for a in PASTE_ARGS],
     "comm": [Case(a, b"a\nc\n", files=TEXT_FILES) for a in COMM_ARGS],
     "expr": [Case(a) for a in EXPR_ARGS],
+    "realpath": [Case(a, files=LINK_TREE) for a in REALPATH_ARGS],
+    "readlink": [Case(a, files=LINK_TREE) for a in READLINK_ARGS],
+    "which": [Case(a, files=WHICH_FILES, env={"PATH": p}) for a in WHICH_ARGS
+              for p in WHICH_PATHS],
     "hexdump": [Case(a, b"from\0stdin\n", files=DUMP_FILES) for a in HEXDUMP_ARGS],
 }
 
@@ -101,3 +129,34 @@ CASES: dict[str, list[Case]] = {
 def test_matches_host(name: str) -> None:
     problems = run_all(name, CASES[name])
     assert not problems, "\n\n".join(problems)
+
+
+MKTEMP_ARGS = split(
+    "|-d|fooXXX|fooXX|fooXXXbar|-d dXXXX|-u uXXXX|-p . pXXXX|-p nope pXXX|nope/XXXX"
+    "|-q nope/XXXX|--suffix=.txt sXXX|-t tXXXX|-t a/XXXX|-p . a/XXX|-p . /abs/XXX|a b"
+    "|--tmpdir=. tdXXX|--tmpdir tdXXX|-d -p . ddXXX|XXX/fooXXX|--suffix=/x sXXX"
+    "|--dry-run -d dXXX|--suffix=x ab|-q fooXX|-d nope/XXX|-t|-p .|-p d|-d -t|-u|fXXXXXXXXXXXXX")
+
+
+def shape(r: Result, root: Path) -> tuple[bytes, int, list[tuple[str, ...]]]:
+    """What two runs of mktemp share: the names' shapes (random letters as ?), kinds, modes."""
+    def mask(text: str) -> str:
+        return re.sub(r"[A-Za-z0-9]", "?", text)
+    out = r.out.replace(str(root).encode(), b"ROOT")
+    return (re.sub(rb"[A-Za-z0-9]", b"?", out), r.status,
+            sorted(tuple(mask(cell) if i == 0 else cell for i, cell in enumerate(entry))
+                   for entry in r.tree))
+
+
+def test_mktemp_like_gnu() -> None:
+    """The random names differ, so each run's output and tree are compared by shape."""
+    problems = []
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "work"
+        for args in MKTEMP_ARGS:
+            case = Case(args, files={"d/": ""}, env={"TMPDIR": str(root)})
+            want = shape(run(["mktemp", *args], case, root, gnu("mktemp")), root)
+            got = shape(run(ours("mktemp") + args, case, root), root)
+            if got != want:
+                problems.append(f"mktemp {args}:\n ours: {got}\n  GNU: {want}")
+    assert not problems, "\n".join(problems)
