@@ -63,10 +63,10 @@ LINES = [
     " } | sed \"s|$PWD|P|\"; realpath a/b; echo $?",
     "touch f; ln -s f l; ln -s nowhere dang; readlink l dang; readlink f; echo $?;"
     " readlink -f l | sed \"s|$PWD|P|\"; readlink -e dang; echo $?",
-    "export TMPDIR=$PWD; f=$(mktemp); d=$(mktemp -d); ls -ld $f $d | cut -c1-10 | sort; mktemp x; echo $?;"
-    " mktemp -p . aXXXX | cut -c1-3; mktemp nope/XXXX; echo $?; ls | wc -l",
-    "which nope; echo $?; which -a nope sh > /dev/null; echo $?; printf '#!/bin/sh\\necho hi\\n' > x;"
-    " chmod +x x; PATH=.:$PATH which x; ./x",
+    "export TMPDIR=$PWD; f=$(mktemp); d=$(mktemp -d); ls -ld $f $d | cut -c1-10 | sort;"
+    " mktemp x; echo $?; mktemp -p . aXXXX | cut -c1-3; mktemp nope/XXXX; echo $?; ls | wc -l",
+    "which nope; echo $?; which -a nope sh > /dev/null; echo $?;"
+    " printf '#!/bin/sh\\necho hi\\n' > x; chmod +x x; PATH=.:$PATH which x; ./x",
 ]
 
 pytestmark = pytest.mark.skipif(shutil.which("dash") is None, reason="needs dash")
