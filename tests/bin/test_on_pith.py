@@ -67,6 +67,8 @@ LINES = [
     " mktemp x; echo $?; mktemp -p . aXXXX | cut -c1-3; mktemp nope/XXXX; echo $?; ls | wc -l",
     "which nope; echo $?; which -a nope sh > /dev/null; echo $?;"
     " printf '#!/bin/sh\\necho hi\\n' > x; chmod +x x; PATH=.:$PATH which x; ./x",
+    "printf abc > a; seq 10 > b; sha256sum a b > s; cat s; sha256sum -c s; echo x >> b;"
+    " sha256sum -c s; echo $?; md5sum a - < b; md5sum --tag a | md5sum -c",
 ]
 
 pytestmark = pytest.mark.skipif(shutil.which("dash") is None, reason="needs dash")

@@ -8,6 +8,7 @@ tests/bin/test_on_pith.py runs some of them inside Pith.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tempfile
 from pathlib import Path
@@ -109,6 +110,28 @@ WHICH_FILES: dict[str, str | bytes] = {"xt*": "#!/bin/sh\n", "nx": "", "bin2/": 
 WHICH_ARGS = split("sh|-a sh|nope|sh nope||./xt|./nx|xt|d|-a ls xt|cat|bin2/ls|-a xt|-- ls")
 WHICH_PATHS = ["/usr/bin:/bin", "bin2:/usr/bin", "/usr/bin:", ":/usr/bin", "bin2::/bin"]
 
+
+def sums(algorithm: str) -> dict[str, str | bytes]:
+    """Files to sum and checksum lists to check: good, failing, missing, malformed, escaped."""
+    def line(data: bytes, name: str) -> str:
+        return f"{hashlib.new(algorithm, data).hexdigest()}  {name}\n"
+    good = line(b"abc", "a") + line(b"x\n", "b c")
+    tag = f"{algorithm.upper()} (a) = {hashlib.new(algorithm, b'abc').hexdigest()}\n"
+    zero = "0" * hashlib.new(algorithm).digest_size * 2
+    return {"a": "abc", "b c": "x\n", "n\\m": "q", "nl\nx": "z", "d/": "", "sums": good,
+            "bad": good + line(b"abd", "a") + "junk\n", "missing": f"{zero}  nope\n",
+            "junk": "junk\n", "tag": tag, "bin": line(b"abc", "*a").replace(" *", "*", 1),
+            "crlf": good.replace("\n", "\r\n"), "mixed": f"{zero}  nope\n" + good,
+            "esc": "\\" + line(b"z", "nl\\nx") + "\\" + line(b"q", "n\\\\m")}
+
+
+SUM_ARGS = split(
+    "a|a b\x00c n\\m nope|-b a|--tag a|-|- a|-c sums|-c bad|--quiet -c bad|--status -c bad"
+    "|--strict -c bad|-w -c bad|-c missing|--ignore-missing -c missing|-c junk|n\\m|-c esc"
+    "|-c tag|-c bin|d|-c nope|-c crlf|--quiet a|-z a|-c --ignore-missing mixed|-c sums junk"
+    "|-c sums -|--tag -b a|-c bad sums|--strict -c sums|-c|--bogus")
+SUM_CASES = [[a.replace("\x00", " ") for a in args] for args in SUM_ARGS]
+
 CASES: dict[str, list[Case]] = {
     "od": [Case(a, b"from\0stdin\n", files=DUMP_FILES) for a in OD_ARGS],
     "cmp": [Case(a, b"abc\ndxf\n", files=CMP_FILES) for a in CMP_ARGS],
@@ -121,6 +144,10 @@ CASES: dict[str, list[Case]] = {
     "readlink": [Case(a, files=LINK_TREE) for a in READLINK_ARGS],
     "which": [Case(a, files=WHICH_FILES, env={"PATH": p}) for a in WHICH_ARGS
               for p in WHICH_PATHS],
+    "sha256sum": [Case(a, b"abc", files=sums("sha256")) for a in SUM_CASES] +
+                 [Case(["nl\nx"], files=sums("sha256"))],
+    "md5sum": [Case(a, b"abc", files=sums("md5")) for a in SUM_CASES] +
+              [Case(["-c"], sums("md5")["sums"].encode(), files=sums("md5"))],
     "hexdump": [Case(a, b"from\0stdin\n", files=DUMP_FILES) for a in HEXDUMP_ARGS],
 }
 
