@@ -69,6 +69,9 @@ LINES = [
     " printf '#!/bin/sh\\necho hi\\n' > x; chmod +x x; PATH=.:$PATH which x; ./x",
     "printf abc > a; seq 10 > b; sha256sum a b > s; cat s; sha256sum -c s; echo x >> b;"
     " sha256sum -c s; echo $?; md5sum a - < b; md5sum --tag a | md5sum -c",
+    "seq 100 > a; gzip a; ls; zcat a.gz | wc -l; gunzip a.gz; ls; wc -l < a; gzip nope; echo $?",
+    "seq 5 | gzip | gunzip; seq 3 | gzip -c > x.gz; gzip -dc x.gz x.gz | wc -l; echo x > t.gz;"
+    " gunzip t.gz; echo $?; gzip -k x.gz; echo $?; seq 2 > y; gzip -k y; gzip y; echo $?; ls",
 ]
 
 pytestmark = pytest.mark.skipif(shutil.which("dash") is None, reason="needs dash")

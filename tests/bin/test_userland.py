@@ -8,6 +8,7 @@ tests/bin/test_on_pith.py runs some of them inside Pith.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import re
 import tempfile
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.bin.gnu_compare import Case, Result, gnu, ours, run
+from tests.bin.gnu_compare import STAMP, Case, Result, gnu, ours, run, when
 from tests.bin.test_commands import run_all
 
 BYTES = b"hello world\n\0\1\377abcdefghijklmnopqrstuvwxyz\t\x7f\x80"
@@ -186,4 +187,61 @@ def test_mktemp_like_gnu() -> None:
             got = shape(run(ours("mktemp") + args, case, root), root)
             if got != want:
                 problems.append(f"mktemp {args}:\n ours: {got}\n  GNU: {want}")
+    assert not problems, "\n".join(problems)
+
+
+SEQ = "".join(f"{i}\n" for i in range(1, 101)).encode()
+B_GZ = gzip.compress(b"1\n2\n3\n", mtime=0)
+GZ_FILES: dict[str, str | bytes] = {
+    "a": SEQ, "b": "1\n2\n3\n", "b.gz": B_GZ, "la@": "a", "d/": "", "t": "x\n", "t.gz": "x\n",
+    "j.gz": B_GZ + b"junk", "z.gz": B_GZ + bytes(10), "trunc.gz": gzip.compress(SEQ)[:30],
+    "e": "", "c.tgz": B_GZ, "two.gz": B_GZ + B_GZ}
+GZ_ARGS = {
+    "gzip": split(
+        "a|a b|b|-f b|-k a|nope|d|-c a|-v a|la|-f la|-c la|-t b.gz|-t trunc.gz|-t j.gz|-S .z a"
+        "|-c a b|-9 a|-1 e|-q d|--bogus|-d b|-d < a|-dc nope.gz b.gz|-cd b.gz|-c -|-d c.tgz"
+        "|-dk b.gz|-d t.gz|-df t.gz|-d z.gz|-dc two.gz|-d trunc.gz|-S .gz -d t|-dcf t|-dcf b.gz"
+        "|-S  a|a.gz|-tq j.gz|-k e|-dv b.gz|-"),
+    "gunzip": split("b.gz|-k b.gz|t|t.gz|b|-c j.gz|j.gz|trunc.gz|-c b.gz b.gz|c.tgz|-|nope"
+                    "|b.gz t.gz nope|-f t.gz|-q j.gz|two.gz"),
+    "zcat": split("b.gz|b|nope|a|j.gz|-|b.gz two.gz|-f a|-f a b.gz"),
+}
+
+
+def gz_view(r: Result, root: Path) -> tuple[bytes, int, list[tuple[str, ...]]]:
+    """A run of gzip as the data says it: gzip streams expanded (their bytes differ from
+    GNU's), every file's name, kind, mode, data and (when set on purpose) mtime."""
+    def data(raw: bytes) -> bytes:
+        if raw.startswith(b"\x1f\x8b"):
+            try:
+                return b"gz:" + gzip.decompress(raw)
+            except (OSError, EOFError):
+                return b"bad gz"
+        return raw
+    tree = []
+    for path in sorted(root.rglob("*")):
+        name = str(path.relative_to(root))
+        if path.is_symlink():
+            tree.append((name, "link"))
+        elif path.is_dir():
+            tree.append((name, "dir"))
+        else:
+            tree.append((name, oct(path.stat().st_mode & 0o777), repr(data(path.read_bytes())),
+                         when(path)))
+    return data(r.out), r.status, tree
+
+
+@pytest.mark.parametrize("name", sorted(GZ_ARGS))
+def test_gzip_like_gnu(name: str) -> None:
+    """gzip, gunzip and zcat against GNU's: the same data, statuses and files left."""
+    problems = []
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "work"
+        for args in GZ_ARGS[name]:
+            stdin = B_GZ if "-d" in args or name != "gzip" else SEQ
+            case = Case(args, stdin, files=GZ_FILES, mtimes={"a": STAMP - 500})
+            want = gz_view(run([name, *args], case, root, gnu(name)), root)
+            got = gz_view(run(ours(name) + args, case, root), root)
+            if got != want:
+                problems.append(f"{name} {args}:\n ours: {got}\n  GNU: {want}")
     assert not problems, "\n".join(problems)
