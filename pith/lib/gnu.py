@@ -8,10 +8,12 @@ of a bad option, the quiet end on a broken pipe and the error strings are writte
 from __future__ import annotations
 
 import getopt
+import importlib
 import os
 import sys
+from types import ModuleType
 
-__all__ = ["UsageError", "broken_pipe", "options", "strerror", "usage_error"]
+__all__ = ["UsageError", "broken_pipe", "options", "stdlib", "strerror", "usage_error"]
 
 
 class UsageError(Exception):
@@ -57,3 +59,19 @@ def broken_pipe() -> int:
 
 def strerror(e: OSError) -> str:
     return os.strerror(e.errno) if e.errno else str(e)
+
+
+def stdlib(name: str) -> ModuleType:
+    """The standard library's module `name`, even where a command of that name shadows it:
+    Python puts a script's directory first on sys.path, so in pith/bin (and Pith's /bin)
+    `import gzip` would find the gzip command. That directory leaves sys.path meanwhile."""
+    if name in sys.modules:
+        return sys.modules[name]
+    main = getattr(sys.modules.get("__main__"), "__file__", None)
+    here = os.path.dirname(os.path.abspath(main)) if main else None
+    saved = list(sys.path)
+    sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != here]
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path[:] = saved

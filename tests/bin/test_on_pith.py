@@ -57,6 +57,32 @@ LINES = [
     "echo $?",
     "echo hello world | awk '{ n = gsub(/o/, \"0\"); print n, $0, toupper(substr($2, 1, 3)), "
     "length($0) }'; awk '{ print }' nope; echo $?",
+    "printf 'ab\\0\\377\\n' | od; printf 'abc' | od -An -tx1 -c; seq 20 | od -c -j 3 -N 9",
+    "seq 100 > f; od -Ax -tx1z f | tail -3; od -t d2 -v f | wc -l; od nope; echo $?",
+    "printf 'hello\\0\\1\\n' > f; hexdump f; hexdump -C f; seq 50 | hexdump -c | tail -2",
+    "head -c 64 /dev/zero > z; hexdump -C z; hexdump -s 60 -x z; hexdump nope; echo $?",
+    "seq 5 > a; seq 3 > b; cmp a b; echo $?; cmp -l a a; echo $?; cmp -s a nope; echo $?",
+    "printf 'ab\\ncd\\n' > a; printf 'ab\\nxd\\n' > b; cmp a b; cmp -b a b; cmp -s a b; echo $?",
+    "seq 4 | tac; printf 'a,b,c' | tac -s ,; echo; tac nope; echo $?",
+    "printf 'x\\n\\ny\\n' | nl; seq 3 | nl -ba -n rz -w 3 -s :; nl -bq /dev/null; echo $?",
+    "seq 4 | paste - -; seq 3 > a; printf 'x\\ny\\n' > b; paste -d , a b; paste -s a b",
+    "printf 'a\\nb\\nd\\n' > a; printf 'b\\nc\\n' > b; comm a b; comm -12 a b; comm -3 b a",
+    "expr 1 + 2 \\* 3; expr 7 / 0; echo $?; expr abc : 'a\\(.\\)'; expr 0 \\| ''; echo $?",
+    "x=5; while [ $x -gt 0 ]; do x=$(expr $x - 2); done; echo $x; expr length hello; expr 1 +",
+    "expr substr hello 2 3; expr index hello l; expr a \\< b; expr 10 \\< 9; echo $?",
+    "mkdir -p d/s; touch f; ln -s f l; ln -s d/s ld; { realpath l ld/.. nope; realpath -m x/y;"
+    " } | sed \"s|$PWD|P|\"; realpath a/b; echo $?",
+    "touch f; ln -s f l; ln -s nowhere dang; readlink l dang; readlink f; echo $?;"
+    " readlink -f l | sed \"s|$PWD|P|\"; readlink -e dang; echo $?",
+    "export TMPDIR=$PWD; f=$(mktemp); d=$(mktemp -d); ls -ld $f $d | cut -c1-10 | sort;"
+    " mktemp x; echo $?; mktemp -p . aXXXX | cut -c1-3; mktemp nope/XXXX; echo $?; ls | wc -l",
+    "which nope; echo $?; which -a nope sh > /dev/null; echo $?;"
+    " printf '#!/bin/sh\\necho hi\\n' > x; chmod +x x; PATH=.:$PATH which x; ./x",
+    "printf abc > a; seq 10 > b; sha256sum a b > s; cat s; sha256sum -c s; echo x >> b;"
+    " sha256sum -c s; echo $?; md5sum a - < b; md5sum --tag a | md5sum -c",
+    "seq 100 > a; gzip a; ls; zcat a.gz | wc -l; gunzip a.gz; ls; wc -l < a; gzip nope; echo $?",
+    "seq 5 | gzip | gunzip; seq 3 | gzip -c > x.gz; gzip -dc x.gz x.gz | wc -l; echo x > t.gz;"
+    " gunzip t.gz; echo $?; gzip -k x.gz; echo $?; seq 2 > y; gzip -k y; gzip y; echo $?; ls",
 ]
 
 pytestmark = pytest.mark.skipif(shutil.which("dash") is None, reason="needs dash")

@@ -610,7 +610,7 @@ LINES: list[str] = [
     'HOME=/h; export x=~/a y=a:~; echo $x $y; readonly r=~/z; echo $r; echo w=~ a:~',
     'HOME=/h; f() { local l=~/q:~; echo $l; }; f; command export q=~; echo $q',
     'y="1  2"; export x=$y; echo "$x"; readonly r=$y; echo "$r"',
-    "printf '\\377abc\\n' | wc -c; printf 'a\\377b' | wc -c",
+    "printf '\\377abc\\n' | wc -c; printf '\\377' | od -An -tx1",
     # --- aliases (issue 16) -------------------------------------------------------------------
     "alias rec='rec2' rec2='rec'\nrec",
     "alias e='echo '\ne e e",
