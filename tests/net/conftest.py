@@ -55,7 +55,8 @@ class Netns:
         """`argv` in the namespace, running (in a session of its own: killed at the end)."""
         kw.setdefault("stdout", subprocess.PIPE)
         kw.setdefault("stderr", subprocess.PIPE)
-        proc = subprocess.Popen(self.argv(argv), cwd=ROOT, text=True, start_new_session=True,
+        kw.setdefault("text", True)
+        proc = subprocess.Popen(self.argv(argv), cwd=ROOT, start_new_session=True,
                                 **kw)  # type: ignore[call-overload]
         self.started.append(proc)
         return proc  # type: ignore[no-any-return]

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import select
 import shlex
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -28,12 +30,17 @@ def image(tmp_path: Path) -> Path:
     return image
 
 
-def wait_for(check: object, what: str) -> None:
-    """Until `check()` is true (an event seen by polling it), at most LIMIT seconds."""
-    end = time.monotonic() + LIMIT
-    while not check():  # type: ignore[operator]
-        assert time.monotonic() < end, f"no {what} within {LIMIT} s"
-        time.sleep(0.02)
+def read_at_least(proc: subprocess.Popen[bytes], size: int) -> bytes:
+    """`size` bytes or more of `proc`'s stdout, as they arrive (at most LIMIT seconds)."""
+    assert proc.stdout is not None
+    fd, got, end = proc.stdout.fileno(), b"", time.monotonic() + LIMIT
+    while len(got) < size:
+        ready, _, _ = select.select([fd], [], [], max(0.0, end - time.monotonic()))
+        assert ready, f"only {len(got)} of {size} bytes within {LIMIT} s"
+        chunk = os.read(fd, 1 << 20)
+        assert chunk, f"the transfer ended after {len(got)} bytes"
+        got += chunk
+    return got
 
 
 MAKE_BIG = f"""
@@ -51,14 +58,13 @@ def test_a_download_from_pith_survives_a_killed_eth(netns: Netns, image: Path,
     pith = netns.boot(line, "--image", str(image))
     out = read_until(pith, "Serving HTTP on")
     digest = out.split("made ", 1)[1].split()[0]
-    got = tmp_path / "got"
-    curl = netns.start(["curl", "-sS", "--max-time", str(4 * LIMIT), "-o", str(got),
-                        f"http://{PITH_IP}:8000/big"])
-    wait_for(lambda: got.exists() and got.stat().st_size >= SIZE // 4, "first quarter")
+    curl = netns.start(["curl", "-sS", "--max-time", str(4 * LIMIT),
+                        f"http://{PITH_IP}:8000/big"], text=False)
+    first = read_at_least(curl, SIZE // 4)
     os.kill(named("pith:eth"), signal.SIGKILL)
-    _, err = curl.communicate(timeout=4 * LIMIT)
+    rest, err = curl.communicate(timeout=4 * LIMIT)
     assert curl.returncode == 0, err
-    data = got.read_bytes()
+    data = first + rest
     assert (len(data), hashlib.sha256(data).hexdigest()) == (SIZE, digest)
     _, _, log = finish(pith)  # (the end of its input ends the line: read, then kill)
     assert "service eth died (status -9); restarting it" in log, log
