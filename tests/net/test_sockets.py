@@ -38,7 +38,8 @@ print("made", hashlib.sha256(data).hexdigest(), flush=True)
 
 
 def test_host_curl_fetches_from_http_server_in_pith(netns: Netns, image: Path) -> None:
-    line = (python_line(MAKE_BIG) + "; cd /tmp && python -u -m http.server 8000")
+    line = (python_line(MAKE_BIG) + "; cd /tmp && python -u -m http.server 8000 & read x; "
+            "kill $!")  # (the end of the boot's input ends it: no process left dying)
     pith = netns.boot(line, "--image", str(image))
     out = read_until(pith, "Serving HTTP on")
     digest = out.split("made ", 1)[1].split()[0]
@@ -51,6 +52,8 @@ def test_host_curl_fetches_from_http_server_in_pith(netns: Netns, image: Path) -
     missing = netns.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
                          f"http://{PITH_IP}:8000/nothing"])
     assert missing.stdout == "404"
+    status, _, err = finish(pith)
+    assert status == 0, err
 
 
 FETCH = f"""
